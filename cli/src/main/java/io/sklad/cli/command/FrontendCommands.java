@@ -1,0 +1,124 @@
+package io.sklad.cli.command;
+
+import io.sklad.cli.agent.AgentSessions;
+import io.sklad.cli.agent.Closer;
+import io.sklad.cli.agent.Frontends;
+import io.sklad.cli.config.ClientOptions;
+import io.sklad.cli.config.ClusterConnection;
+import io.sklad.cli.config.HostPort;
+import io.sklad.mount.FuseMount;
+import io.sklad.mount.MountOptions;
+import io.sklad.sftp.SftpServer;
+import io.sklad.vfs.fs.SkladFileSystem;
+import io.sklad.webdav.WebDavServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The agent's drives, each as its own foreground command against the cluster in the profile. */
+public final class FrontendCommands {
+
+    private FrontendCommands() {
+    }
+
+    static Path agentDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("sklad").resolve("agent");
+    }
+
+    @Command(name = "mount", mixinStandardHelpOptions = true,
+            description = "Mount a volume with FUSE (foreground; Ctrl+C or 'fusermount -u' unmounts).")
+    public static final class Mount implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "VOLUME")
+        String volume;
+
+        @Parameters(index = "1", paramLabel = "MOUNTPOINT")
+        Path mountPoint;
+
+        @Option(names = "--single-threaded", description = "Serve FUSE calls on one thread (libfuse -s).")
+        boolean singleThreaded;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Closer closer = new Closer()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-mount-shutdown"));
+                SkladFileSystem fs = closer.register(new ClusterConnection(client, System.getenv()).open());
+                Path root = fs.getPath("/" + volume);
+                if (!Files.isDirectory(root)) {
+                    throw new java.nio.file.NoSuchFileException("/" + volume, null, "no such volume");
+                }
+                FuseMount m = closer.register(Frontends.fuse(root, mountPoint,
+                        MountOptions.defaults().withSingleThreaded(singleThreaded)));
+                System.out.println("mounted volume " + volume + " at " + m.mountPoint().toAbsolutePath());
+                System.out.flush();
+                Waiting.untilShutdown();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "webdav", mixinStandardHelpOptions = true,
+            description = "Serve the cluster's volumes over WebDAV (foreground) for Explorer, Finder, davfs2.")
+    public static final class Webdav implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--listen", defaultValue = "127.0.0.1:7780", description = "HOST:PORT (default: ${DEFAULT-VALUE}).")
+        String listen;
+
+        @Option(names = "--allow-plain-http", description = "Allow plain HTTP on a non-loopback address (passwords cross the network readable).")
+        boolean allowPlain;
+
+        @Override
+        public Integer call() throws Exception {
+            HostPort hp = HostPort.parse(listen);
+            try (Closer closer = new Closer()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-webdav-shutdown"));
+                String master = new ClusterConnection(client, System.getenv()).masterAddress();
+                AgentSessions sessions = closer.register(new AgentSessions(master, agentDir(), -1));
+                WebDavServer dav = closer.register(Frontends.webdav(hp.host(), hp.port(), sessions, allowPlain));
+                System.out.println("WebDAV on http://" + hp.host() + ":" + dav.port() + "/  (master " + master + ")");
+                System.out.flush();
+                Waiting.untilShutdown();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "sftp", mixinStandardHelpOptions = true,
+            description = "Serve the cluster's volumes over SFTP and SCP (foreground) for scripts.")
+    public static final class Sftp implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--listen", defaultValue = "127.0.0.1:7722", description = "HOST:PORT (default: ${DEFAULT-VALUE}).")
+        String listen;
+
+        @Option(names = "--host-key", description = "Host key file, created once (default: ~/.cache/sklad/agent/ssh_host_key).")
+        Path hostKey;
+
+        @Override
+        public Integer call() throws Exception {
+            HostPort hp = HostPort.parse(listen);
+            try (Closer closer = new Closer()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-sftp-shutdown"));
+                String master = new ClusterConnection(client, System.getenv()).masterAddress();
+                AgentSessions sessions = closer.register(new AgentSessions(master, agentDir(), -1));
+                Path key = hostKey != null ? hostKey : agentDir().resolve("ssh_host_key");
+                SftpServer server = closer.register(Frontends.sftp(hp.host(), hp.port(), key, sessions));
+                System.out.println("SFTP/SCP on " + hp.host() + ":" + server.port() + "  (master " + master + ")");
+                System.out.flush();
+                Waiting.untilShutdown();
+            }
+            return 0;
+        }
+    }
+}

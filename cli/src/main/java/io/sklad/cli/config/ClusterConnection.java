@@ -1,0 +1,91 @@
+package io.sklad.cli.config;
+
+import io.sklad.vfs.AgentConfig;
+import io.sklad.vfs.fs.SkladFileSystem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds the cluster and the login for a client command: master from {@code --master} / SKLAD_MASTER, else
+ * the profile ({@code --profile}, SKLAD_PROFILE, ./sklad-data/profile.yaml, the user's profile);
+ * credentials from SKLAD_USER + SKLAD_PASSWORD, else the profile's token.
+ */
+public final class ClusterConnection {
+
+    private final ClientOptions options;
+    private final Map<String, String> env;
+
+    public ClusterConnection(ClientOptions options, Map<String, String> env) {
+        this.options = options;
+        this.env = env;
+    }
+
+    /** The profile file in use, if any exists. */
+    public Optional<Path> profileFile() {
+        if (options.profile != null) {
+            return Optional.of(options.profile);
+        }
+        String fromEnv = env.get("SKLAD_PROFILE");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Optional.of(Path.of(fromEnv));
+        }
+        Path local = Path.of("sklad-data", ClientProfile.FILE_NAME);
+        if (Files.isRegularFile(local)) {
+            return Optional.of(local);
+        }
+        Path user = ClientProfile.userProfile();
+        return Files.isRegularFile(user) ? Optional.of(user) : Optional.empty();
+    }
+
+    public Optional<ClientProfile> profile() throws IOException {
+        Optional<Path> file = profileFile();
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!Files.isRegularFile(file.get())) {
+            throw new IOException("profile " + file.get() + " not found");
+        }
+        return Optional.of(ClientProfile.load(file.get()));
+    }
+
+    public String masterAddress() throws IOException {
+        if (options.master != null) {
+            return HostPort.parse(options.master).toString();
+        }
+        String fromEnv = env.get("SKLAD_MASTER");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return HostPort.parse(fromEnv).toString();
+        }
+        return profile().map(ClientProfile::master).filter(m -> m != null && !m.isBlank())
+                .orElseThrow(() -> new IOException("no cluster: pass --master HOST:PORT, set SKLAD_MASTER, run 'sklad login', "
+                        + "or run this from the directory where 'sklad up' keeps sklad-data"));
+    }
+
+    /** Opens the file system as the configured user; the caller closes it. */
+    public SkladFileSystem open() throws IOException {
+        String master = masterAddress();
+        Path work = agentWorkDir();
+        String user = env.get("SKLAD_USER");
+        String password = env.get("SKLAD_PASSWORD");
+        AgentConfig config;
+        if (user != null && password != null) {
+            config = new AgentConfig(master, user, password, null, work, 0, 0, null);
+        } else {
+            ClientProfile p = profile().filter(pr -> pr.token() != null)
+                    .orElseThrow(() -> new IOException("not logged in: run 'sklad login --master " + master
+                            + " --user NAME' or set SKLAD_USER and SKLAD_PASSWORD"));
+            config = new AgentConfig(master, p.user(), null, p.token(), work, 0, 0, null);
+        }
+        return SkladFileSystem.open(config);
+    }
+
+    /** Spill area for one-shot client commands: the user's cache directory. */
+    private Path agentWorkDir() {
+        String xdg = env.get("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("sklad").resolve("agent");
+    }
+}

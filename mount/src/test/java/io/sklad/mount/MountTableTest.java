@@ -1,0 +1,42 @@
+package io.sklad.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class MountTableTest {
+
+    @Test
+    void parsesAFuseLineWithEscapedSpaces() {
+        MountTable.Entry entry = MountTable.parse("42 27 0:39 / /tmp/my\\040drive rw,nosuid,nodev,relatime"
+                + " shared:1 - fuse.sklad sklad rw,user_id=0,group_id=0,default_permissions,allow_other");
+
+        assertThat(entry.mountPoint()).isEqualTo(Path.of("/tmp/my drive"));
+        assertThat(entry.fsType()).isEqualTo("fuse.sklad");
+        assertThat(entry.source()).isEqualTo("sklad");
+    }
+
+    @Test
+    void ignoresLinesItCannotRead() {
+        assertThat(MountTable.parse("")).isNull();
+        assertThat(MountTable.parse("1 2 3 4 5 6")).isNull();
+    }
+
+    @Test
+    void readsThisProcessesMounts() throws Exception {
+        assertThat(MountTable.read()).extracting(MountTable.Entry::mountPoint).contains(Path.of("/"));
+    }
+
+    @Test
+    void optionsBecomeLibfuseArguments() {
+        assertThat(MountOptions.defaults().withSingleThreaded(false).toFuseArguments().get(1))
+                .startsWith("fsname=sklad,subtype=sklad,big_writes,default_permissions");
+        MountOptions custom = new MountOptions("drive", false, false, false, true, true, false,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), List.of("ro"));
+        assertThat(custom.toFuseArguments()).containsExactly("-s", "-o", "fsname=drive,subtype=drive,nonempty,ro");
+    }
+}

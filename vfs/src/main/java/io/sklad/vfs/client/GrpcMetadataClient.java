@@ -1,0 +1,523 @@
+package io.sklad.vfs.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.sklad.proto.v1.AcquireLeaseRequest;
+import io.sklad.proto.v1.AcquireLeaseResponse;
+import io.sklad.proto.v1.AgentAuthServiceGrpc;
+import io.sklad.proto.v1.LeaseServiceGrpc;
+import io.sklad.proto.v1.LoginWithKeyRequest;
+import io.sklad.proto.v1.ReleaseLeaseRequest;
+import io.sklad.proto.v1.RenewLeaseRequest;
+import io.sklad.proto.v1.AuthServiceGrpc;
+import io.sklad.proto.v1.BlockRef;
+import io.sklad.proto.v1.ClusterStatusRequest;
+import io.sklad.proto.v1.ClusterStatusResponse;
+import io.sklad.proto.v1.CommitVersionRequest;
+import io.sklad.proto.v1.CopyRequest;
+import io.sklad.proto.v1.CreateFileRequest;
+import io.sklad.proto.v1.CreateFileResponse;
+import io.sklad.proto.v1.CreateVolumeRequest;
+import io.sklad.proto.v1.DeleteRequest;
+import io.sklad.proto.v1.Entry;
+import io.sklad.proto.v1.FindBlocksRequest;
+import io.sklad.proto.v1.GetBlockAccessRequest;
+import io.sklad.proto.v1.GetBlockAccessResponse;
+import io.sklad.proto.v1.GetBlockMapRequest;
+import io.sklad.proto.v1.GetBlockMapResponse;
+import io.sklad.proto.v1.ListRequest;
+import io.sklad.proto.v1.ListVersionsRequest;
+import io.sklad.proto.v1.ListVolumesRequest;
+import io.sklad.proto.v1.LiveNodesRequest;
+import io.sklad.proto.v1.LoginRequest;
+import io.sklad.proto.v1.LoginResponse;
+import io.sklad.proto.v1.MkdirRequest;
+import io.sklad.proto.v1.NamespaceServiceGrpc;
+import io.sklad.proto.v1.NodeInfo;
+import io.sklad.proto.v1.RenameRequest;
+import io.sklad.proto.v1.ReportBadReplicaRequest;
+import io.sklad.proto.v1.SetAttributesRequest;
+import io.sklad.proto.v1.StatEntryRequest;
+import io.sklad.proto.v1.SymlinkRequest;
+import io.sklad.proto.v1.Volume;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link MetadataClient} over gRPC: one shared channel to the master, a deadline on every call, the user
+ * token as {@code authorization: Bearer} metadata.
+ */
+public final class GrpcMetadataClient implements MetadataClient {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcMetadataClient.class);
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final int MAX_INBOUND = 16 * 1024 * 1024;
+
+    private final ManagedChannel channel;
+    private final Duration timeout;
+    private final NamespaceServiceGrpc.NamespaceServiceBlockingStub namespace;
+    private final AuthServiceGrpc.AuthServiceBlockingStub auth;
+    private static final Metadata.Key<String> LEASE_HOLDER =
+            Metadata.Key.of("sklad-lease-holder", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> JOIN_TOKEN =
+            Metadata.Key.of("sklad-join-token", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final LeaseServiceGrpc.LeaseServiceBlockingStub leases;
+    private final AgentAuthServiceGrpc.AgentAuthServiceBlockingStub agentAuth;
+    private volatile String token;
+    private volatile String leaseHolder;
+
+    /** @param address host:port of the master */
+    public GrpcMetadataClient(String address, Duration timeout) {
+        this(ManagedChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(MAX_INBOUND).build(),
+                timeout);
+    }
+
+    /** Over a channel built elsewhere (in-process tests); the client owns and closes it. */
+    public GrpcMetadataClient(ManagedChannel channel, Duration timeout) {
+        this.channel = channel;
+        this.timeout = timeout;
+        ClientInterceptor bearer = new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                                                         Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<A> listener, Metadata headers) {
+                        String t = token;
+                        if (t != null) {
+                            headers.put(AUTHORIZATION, "Bearer " + t);
+                        }
+                        String holder = leaseHolder;
+                        if (holder != null) {
+                            headers.put(LEASE_HOLDER, holder);
+                        }
+                        super.start(listener, headers);
+                    }
+                };
+            }
+        };
+        this.namespace = NamespaceServiceGrpc.newBlockingStub(channel).withInterceptors(bearer);
+        this.auth = AuthServiceGrpc.newBlockingStub(channel);
+        this.leases = LeaseServiceGrpc.newBlockingStub(channel).withInterceptors(bearer);
+        this.agentAuth = AgentAuthServiceGrpc.newBlockingStub(channel);
+    }
+
+    private NamespaceServiceGrpc.NamespaceServiceBlockingStub ns() {
+        return namespace.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public LoginResult login(String user, String password) throws IOException {
+        try {
+            LoginResponse r = auth.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .login(LoginRequest.newBuilder().setUser(user).setPassword(password).build());
+            token = r.getToken();
+            log.debug("logged in as {}", user);
+            return new LoginResult(r.getToken(), r.getExpiresAtMillis(), r.getAdmin(), r.getChunkToken());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "login " + user);
+        }
+    }
+
+    @Override
+    public void useToken(String newToken) {
+        this.token = newToken;
+    }
+
+    @Override
+    public LoginResult loginWithKey(String joinToken, String user, String publicKey) throws IOException {
+        Metadata headers = new Metadata();
+        headers.put(JOIN_TOKEN, joinToken);
+        try {
+            LoginResponse r = agentAuth.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .loginWithKey(LoginWithKeyRequest.newBuilder().setUser(user).setPublicKey(publicKey).build());
+            token = r.getToken();
+            log.debug("logged in as {} with a key", user);
+            return new LoginResult(r.getToken(), r.getExpiresAtMillis(), r.getAdmin(), r.getChunkToken());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "login " + user);
+        }
+    }
+
+    @Override
+    public void useLeaseHolder(String holder) {
+        this.leaseHolder = holder;
+    }
+
+    private LeaseServiceGrpc.LeaseServiceBlockingStub leaseStub() {
+        return leases.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public LeaseGrant acquireLease(String volume, String path, LeaseMode mode, String holder, Duration ttl)
+            throws IOException {
+        io.sklad.proto.v1.LeaseMode wire = switch (mode) {
+            case EXCLUSIVE -> io.sklad.proto.v1.LeaseMode.EXCLUSIVE;
+            case SHARED_READ -> io.sklad.proto.v1.LeaseMode.SHARED_READ;
+            case WRITE_SHARED_READ -> io.sklad.proto.v1.LeaseMode.WRITE_SHARED_READ;
+        };
+        try {
+            AcquireLeaseResponse r = leaseStub().acquire(AcquireLeaseRequest.newBuilder().setVolume(volume)
+                    .setPath(path).setMode(wire).setHolder(holder).setTtlMillis(ttl == null ? 0 : ttl.toMillis())
+                    .build());
+            return new LeaseGrant(r.getLeaseId(), r.getExpiresAtMillis(), r.getInode());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public long renewLease(String leaseId, Duration ttl) throws IOException {
+        try {
+            return leaseStub().renew(RenewLeaseRequest.newBuilder().setLeaseId(leaseId)
+                    .setTtlMillis(ttl == null ? 0 : ttl.toMillis()).build()).getExpiresAtMillis();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "lease " + leaseId);
+        }
+    }
+
+    @Override
+    public boolean releaseLease(String leaseId) throws IOException {
+        try {
+            return leaseStub().release(ReleaseLeaseRequest.newBuilder().setLeaseId(leaseId).build()).getReleased();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "lease " + leaseId);
+        }
+    }
+
+    @Override
+    public BlockAccess getBlockAccess() throws IOException {
+        try {
+            GetBlockAccessResponse r = ns().getBlockAccess(GetBlockAccessRequest.getDefaultInstance());
+            return new BlockAccess(r.getChunkToken(), r.getExpiresAtMillis());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "block access");
+        }
+    }
+
+    @Override
+    public VolumeInfo createVolume(String name, int replicas, int blockSize) throws IOException {
+        try {
+            return volume(ns().createVolume(CreateVolumeRequest.newBuilder().setName(name).setReplicas(replicas)
+                    .setBlockSize(blockSize).build()).getVolume());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, name, "/");
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes() throws IOException {
+        try {
+            return ns().listVolumes(ListVolumesRequest.getDefaultInstance()).getVolumesList().stream()
+                    .map(GrpcMetadataClient::volume).toList();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "/");
+        }
+    }
+
+    @Override
+    public EntryInfo stat(String volume, String path) throws IOException {
+        try {
+            return entry(ns().stat(StatEntryRequest.newBuilder().setVolume(volume).setPath(path).build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public EntryInfo statVersion(String volume, String path, long version) throws IOException {
+        try {
+            return entry(ns().stat(StatEntryRequest.newBuilder().setVolume(volume).setPath(path).setVersion(version)
+                    .build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public List<EntryInfo> list(String volume, String path) throws IOException {
+        try {
+            List<EntryInfo> out = new ArrayList<>();
+            ns().list(ListRequest.newBuilder().setVolume(volume).setPath(path).build())
+                    .forEachRemaining(r -> r.getEntriesList().forEach(e -> out.add(entry(e))));
+            return out;
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public EntryInfo mkdir(String volume, String path, int mode, int uid, int gid, boolean parents)
+            throws IOException {
+        try {
+            return entry(ns().mkdir(MkdirRequest.newBuilder().setVolume(volume).setPath(path).setMode(mode)
+                    .setUid(uid).setGid(gid).setParents(parents).build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive)
+            throws IOException {
+        try {
+            CreateFileResponse r = ns().createFile(CreateFileRequest.newBuilder().setVolume(volume).setPath(path)
+                    .setMode(mode).setUid(uid).setGid(gid).setExclusive(exclusive).build());
+            return new CreatedFile(entry(r.getEntry()), r.getCreated());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public EntryInfo symlink(String volume, String path, String target, int uid, int gid) throws IOException {
+        try {
+            return entry(ns().symlink(SymlinkRequest.newBuilder().setVolume(volume).setPath(path).setTarget(target)
+                    .setUid(uid).setGid(gid).build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public EntryInfo rename(String volume, String fromPath, String toPath, boolean replace) throws IOException {
+        try {
+            return entry(ns().rename(RenameRequest.newBuilder().setVolume(volume).setFromPath(fromPath)
+                    .setToPath(toPath).setReplace(replace).build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, fromPath);
+        }
+    }
+
+    @Override
+    public void delete(String volume, String path, boolean recursive, EntryKind expectKind) throws IOException {
+        try {
+            DeleteRequest.Builder b = DeleteRequest.newBuilder().setVolume(volume).setPath(path)
+                    .setRecursive(recursive);
+            if (expectKind != null) {
+                b.setExpectKind(kind(expectKind));
+            }
+            ns().delete(b.build());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public EntryInfo copy(String volume, String fromPath, String toVolume, String toPath, boolean replace)
+            throws IOException {
+        try {
+            return entry(ns().copy(CopyRequest.newBuilder().setVolume(volume).setFromPath(fromPath)
+                    .setToVolume(toVolume == null || toVolume.equals(volume) ? "" : toVolume).setToPath(toPath)
+                    .setReplace(replace).build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, fromPath);
+        }
+    }
+
+    @Override
+    public EntryInfo setAttributes(String volume, String path, AttributeChange change) throws IOException {
+        SetAttributesRequest.Builder b = SetAttributesRequest.newBuilder().setVolume(volume).setPath(path);
+        if (change.mode() != null) {
+            b.setMode(change.mode());
+        }
+        if (change.uid() != null) {
+            b.setUid(change.uid());
+        }
+        if (change.gid() != null) {
+            b.setGid(change.gid());
+        }
+        if (change.mtimeMillis() != null) {
+            b.setMtimeMillis(change.mtimeMillis());
+        }
+        if (change.atimeMillis() != null) {
+            b.setAtimeMillis(change.atimeMillis());
+        }
+        try {
+            return entry(ns().setAttributes(b.build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public BlockMapPage getBlockMap(String volume, long inode, long version, long fromIndex, long count)
+            throws IOException {
+        try {
+            Iterator<GetBlockMapResponse> it = ns().getBlockMap(GetBlockMapRequest.newBuilder().setVolume(volume)
+                    .setInode(inode).setVersion(version).setFromIndex(fromIndex).setCount(count).build());
+            long v = version;
+            long size = 0;
+            int blockSize = 0;
+            List<io.sklad.vfs.client.BlockRef> refs = new ArrayList<>();
+            while (it.hasNext()) {
+                GetBlockMapResponse r = it.next();
+                v = r.getVersion();
+                size = r.getSize();
+                blockSize = r.getBlockSize();
+                for (BlockRef b : r.getBlocksList()) {
+                    refs.add(blockRef(b));
+                }
+            }
+            return new BlockMapPage(v, size, blockSize, refs);
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, "inode " + inode);
+        }
+    }
+
+    @Override
+    public EntryInfo commitVersion(String volume, long inode, long baseVersion, long size,
+                                   List<CommittedBlock> blocks, Long mtimeMillis) throws IOException {
+        CommitVersionRequest.Builder b = CommitVersionRequest.newBuilder().setVolume(volume).setInode(inode)
+                .setBaseVersion(baseVersion).setSize(size);
+        for (CommittedBlock c : blocks) {
+            b.addBlocks(io.sklad.proto.v1.CommittedBlock.newBuilder().setIndex(c.index())
+                    .setBlockId(c.id() == null ? ByteString.EMPTY : ByteString.copyFrom(c.id().toBytes()))
+                    .setStoredLength(c.storedLength()).addAllNodeIds(c.nodeIds()));
+        }
+        if (mtimeMillis != null) {
+            b.setMtimeMillis(mtimeMillis);
+        }
+        try {
+            return entry(ns().commitVersion(b.build()).getEntry());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, "inode " + inode);
+        }
+    }
+
+    @Override
+    public List<FileVersionInfo> listVersions(String volume, String path) throws IOException {
+        try {
+            return ns().listVersions(ListVersionsRequest.newBuilder().setVolume(volume).setPath(path).build())
+                    .getVersionsList().stream()
+                    .map(v -> new FileVersionInfo(v.getVersion(), v.getCommittedMillis(), v.getSize(), v.getCurrent()))
+                    .toList();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public List<WorkerNode> liveNodes() throws IOException {
+        try {
+            return ns().liveNodes(LiveNodesRequest.getDefaultInstance()).getNodesList().stream()
+                    .map(GrpcMetadataClient::node).toList();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "live nodes");
+        }
+    }
+
+    @Override
+    public List<io.sklad.vfs.client.BlockRef> findBlocks(Collection<BlockId> ids) throws IOException {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        FindBlocksRequest.Builder b = FindBlocksRequest.newBuilder();
+        ids.forEach(id -> b.addBlockIds(ByteString.copyFrom(id.toBytes())));
+        try {
+            return ns().findBlocks(b.build()).getFoundList().stream().map(GrpcMetadataClient::blockRef).toList();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "find blocks");
+        }
+    }
+
+    @Override
+    public void reportBadReplica(BlockId id, String nodeId, String reason) throws IOException {
+        try {
+            ns().reportBadReplica(ReportBadReplicaRequest.newBuilder().setBlockId(ByteString.copyFrom(id.toBytes()))
+                    .setNodeId(nodeId).setReason(reason).build());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "block " + id.shortHex());
+        }
+    }
+
+    @Override
+    public ClusterStatus clusterStatus() throws IOException {
+        try {
+            ClusterStatusResponse r = ns().clusterStatus(ClusterStatusRequest.getDefaultInstance());
+            return new ClusterStatus(r.getNodesList().stream().map(GrpcMetadataClient::node).toList(),
+                    r.getUnderReplicated(), r.getBlockCount(), r.getLogicalBytes(), r.getStoredBytes(),
+                    r.getVolumesList().stream().map(GrpcMetadataClient::volume).toList());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "cluster status");
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ proto -> domain
+
+    static VolumeInfo volume(Volume v) {
+        return new VolumeInfo(v.getName(), v.getReplicas(), v.getBlockSize(), v.getCreatedAtMillis(),
+                v.getWriteQuorum());
+    }
+
+    static EntryInfo entry(Entry e) {
+        EntryKind kind = switch (e.getKind()) {
+            case DIRECTORY -> EntryKind.DIRECTORY;
+            case SYMLINK -> EntryKind.SYMLINK;
+            default -> EntryKind.FILE;
+        };
+        return new EntryInfo(e.getName(), e.getInode(), kind, e.getVersion(), e.getSize(), e.getMode() & 07777,
+                e.getUid(), e.getGid(), e.getMtimeMillis(), e.getCtimeMillis(), e.getAtimeMillis(),
+                e.getCreatedMillis(), e.getSymlinkTarget());
+    }
+
+    static io.sklad.proto.v1.EntryKind kind(EntryKind k) {
+        return switch (k) {
+            case FILE -> io.sklad.proto.v1.EntryKind.FILE;
+            case DIRECTORY -> io.sklad.proto.v1.EntryKind.DIRECTORY;
+            case SYMLINK -> io.sklad.proto.v1.EntryKind.SYMLINK;
+        };
+    }
+
+    static WorkerNode node(NodeInfo n) {
+        NodeState state = switch (n.getState()) {
+            case ALIVE -> NodeState.ALIVE;
+            case SUSPECT -> NodeState.SUSPECT;
+            case DEAD -> NodeState.DEAD;
+            case DRAINING -> NodeState.DRAINING;
+            default -> NodeState.UNKNOWN;
+        };
+        return new WorkerNode(n.getNodeId(), n.getAddress(), n.getLabelsMap(), n.getCapacityBytes(),
+                n.getUsedBytes(), n.getFreeBytes(), state, n.getLastHeartbeatMillis(), n.getBlockCount(),
+                n.getReadOnly());
+    }
+
+    static io.sklad.vfs.client.BlockRef blockRef(BlockRef b) {
+        return new io.sklad.vfs.client.BlockRef(b.getIndex(), BlockId.of(b.getBlockId().toByteArray()),
+                b.getStoredLength(), b.getReplicasList().stream().map(GrpcMetadataClient::node).toList());
+    }
+}
