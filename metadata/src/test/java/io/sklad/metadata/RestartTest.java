@@ -54,7 +54,7 @@ class RestartTest {
             assertThat(f.getVersion()).isEqualTo(committed.getVersion());
             assertThat(f.getSize()).isEqualTo(10);
             assertThat(m.ns().listVersions(ListVersionsRequest.newBuilder().setVolume("keep").setPath("/d/f")
-                    .build()).getVersionsCount()).isEqualTo(2);
+                    .build()).getVersionsCount()).isEqualTo(1);
             var map = m.ns().getBlockMap(GetBlockMapRequest.newBuilder().setVolume("keep").setInode(f.getInode())
                     .build()).next();
             assertThat(map.getBlocks(0).getBlockId()).isEqualTo(blockId("r0"));

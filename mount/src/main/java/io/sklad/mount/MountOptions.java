@@ -68,6 +68,10 @@ public record MountOptions(String fsName, boolean bigWrites, boolean defaultPerm
     /** The libfuse command-line arguments after the mount point. */
     List<String> toFuseArguments() {
         StringBuilder o = new StringBuilder("fsname=").append(fsName).append(",subtype=").append(fsName);
+        // open(O_TRUNC) arrives as one open with the flag instead of a truncate and then an open:
+        // the file is emptied inside the open file and committed once, at flush, so an overwrite
+        // neither commits an empty version nor shows other agents an empty file in between.
+        o.append(",atomic_o_trunc");
         if (bigWrites) {
             o.append(",big_writes");
         }

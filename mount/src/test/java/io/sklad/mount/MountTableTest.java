@@ -34,9 +34,9 @@ class MountTableTest {
     @Test
     void optionsBecomeLibfuseArguments() {
         assertThat(MountOptions.defaults().withSingleThreaded(false).toFuseArguments().get(1))
-                .startsWith("fsname=sklad,subtype=sklad,big_writes,default_permissions");
+                .startsWith("fsname=sklad,subtype=sklad,atomic_o_trunc,big_writes,default_permissions");
         MountOptions custom = new MountOptions("drive", false, false, false, true, true, false,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), List.of("ro"));
-        assertThat(custom.toFuseArguments()).containsExactly("-s", "-o", "fsname=drive,subtype=drive,nonempty,ro");
+        assertThat(custom.toFuseArguments()).containsExactly("-s", "-o", "fsname=drive,subtype=drive,atomic_o_trunc,nonempty,ro");
     }
 }

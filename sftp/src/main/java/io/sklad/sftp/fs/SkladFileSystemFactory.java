@@ -2,9 +2,7 @@ package io.sklad.sftp.fs;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -18,7 +16,10 @@ import io.sklad.sftp.SftpSession;
 /**
  * Gives each SSH session its own {@link JailFileSystem} over the root its login was granted. MINA closes
  * what this returns when the session ends; the shared file system under the root is never closed here.
- * The root is read-only for the session when the grant says so or its {@code FileStore} is read-only.
+ * The session is read-only when the grant says so or the root's whole file system is read-only. The
+ * root's {@code FileStore} does not decide: a store describes one path, and below a read-only root there
+ * can be writable stores (Sklad's {@code /} lists the volumes and is read-only, each volume is writable;
+ * on a host, a mount point below the root). Writes to a read-only store are refused by that store.
  */
 public final class SkladFileSystemFactory implements FileSystemFactory {
 
@@ -39,12 +40,12 @@ public final class SkladFileSystemFactory implements FileSystemFactory {
         if (grant == null || !session.isAuthenticated()) {
             throw new AccessDeniedException("/", null, "session not authenticated");
         }
-        boolean readOnly = isReadOnly(grant, Files.getFileStore(grant.root()));
+        boolean readOnly = isReadOnly(grant);
         log.debug("session of {}: root {}, read-only {}", session.getUsername(), grant.root(), readOnly);
         return new JailFileSystemProvider(grant.root(), readOnly).fileSystem();
     }
 
-    static boolean isReadOnly(SftpSession grant, FileStore store) {
-        return grant.readOnly() || store.isReadOnly() || grant.root().getFileSystem().isReadOnly();
+    static boolean isReadOnly(SftpSession grant) {
+        return grant.readOnly() || grant.root().getFileSystem().isReadOnly();
     }
 }

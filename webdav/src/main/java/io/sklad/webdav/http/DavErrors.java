@@ -14,8 +14,9 @@ import java.util.Locale;
 
 /**
  * The one mapping from {@code java.nio.file} exceptions to HTTP status codes, used by every handler.
- * The Sklad file system reports "no space", "conflict" and "locked" as a {@link FileSystemException}
- * with that reason.
+ * The Sklad file system reports "no space", "conflict", "busy" (another client's lease), "read-only",
+ * "unavailable" and the like as a {@link FileSystemException} with that reason; the reasons are matched
+ * as text because this module knows nothing of the vfs.
  */
 public final class DavErrors {
 
@@ -68,14 +69,25 @@ public final class DavErrors {
             if (r.contains("no space") || r.contains("quota") || r.contains("disk full")) {
                 return INSUFFICIENT_STORAGE;
             }
-            if (r.contains("locked") || r.contains("lease")) {
+            // "Busy: /vol/f is being written by another client": another agent's write lease (or lock).
+            if (r.startsWith("busy") || r.contains("locked") || r.contains("lease")) {
                 return LOCKED;
             }
             if (r.contains("conflict")) {
                 return 409;
             }
-            if (r.contains("invalid name") || r.contains("name too long") || r.contains("file name too long")) {
+            if (r.contains("invalid name") || r.contains("name too long") || r.contains("file name too long")
+                    || r.startsWith("invalid argument")) {
                 return 400;
+            }
+            if (r.contains("read-only file system")) {
+                return 403;
+            }
+            if (r.contains("is a directory") || r.contains("not a directory")) {
+                return 409;
+            }
+            if (r.startsWith("unavailable")) {
+                return 503;
             }
         }
         return 500;
