@@ -4,6 +4,7 @@ import io.sklad.cli.command.ClientCommands;
 import io.sklad.cli.command.FrontendCommands;
 import io.sklad.cli.command.MasterCommand;
 import io.sklad.cli.command.UpCommand;
+import io.sklad.cli.command.UserCommands;
 import io.sklad.cli.command.WorkerCommand;
 import io.sklad.cli.io.ErrorReporter;
 import picocli.CommandLine;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Versions.class,
                 ClientCommands.Status.class,
                 ClientCommands.VolumeCmd.class,
+                UserCommands.class,
                 FrontendCommands.Mount.class,
                 FrontendCommands.Webdav.class,
                 FrontendCommands.Sftp.class,
@@ -61,6 +63,15 @@ public final class SkladMain implements Runnable {
         ErrorReporter reporter = new ErrorReporter(hasVerbose(args));
         cmd.setExecutionExceptionHandler(reporter);
         cmd.setParameterExceptionHandler(reporter::handleParameterError);
+        try {
+            java.util.Optional<java.nio.file.Path> config = io.sklad.cli.config.YamlDefaults.locate(System.getenv());
+            if (config.isPresent()) {
+                cmd.setDefaultValueProvider(io.sklad.cli.config.YamlDefaults.load(config.get()));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("sklad: cannot read the config file: " + io.sklad.cli.io.ErrorReporter.describe(e));
+            return io.sklad.cli.io.ErrorReporter.USAGE;
+        }
         return cmd.execute(args);
     }
 

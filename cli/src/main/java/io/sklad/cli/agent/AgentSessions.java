@@ -27,13 +27,19 @@ public final class AgentSessions implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSessions.class);
 
     private final String masterAddress;
+    private final String joinToken;
     private final Path workDir;
     private final long cacheBytes;
     private final byte[] salt = new byte[16];
     private final Map<String, SkladFileSystem> sessions = new ConcurrentHashMap<>();
 
-    public AgentSessions(String masterAddress, Path workDir, long cacheBytes) {
+    /**
+     * @param joinToken the cluster join token, which lets this agent vouch for SSH key logins it verified;
+     *                  null disables key logins
+     */
+    public AgentSessions(String masterAddress, String joinToken, Path workDir, long cacheBytes) {
         this.masterAddress = masterAddress;
+        this.joinToken = joinToken;
         this.workDir = workDir;
         this.cacheBytes = cacheBytes;
         new SecureRandom().nextBytes(salt);
@@ -62,6 +68,38 @@ public final class AgentSessions implements AutoCloseable {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
             LOG.warn("login of user {} failed: {}", user, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The user's file system when {@code publicKeyLine} (OpenSSH form) is registered for the user. Only call
+     * after the SSH layer has verified the client's signature with that key: the master trusts this agent.
+     */
+    public Optional<SkladFileSystem> loginWithKey(String user, String publicKeyLine) {
+        if (joinToken == null || user == null || user.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = user + "\0key\0" + hash(publicKeyLine);
+        SkladFileSystem known = sessions.get(key);
+        if (known != null && known.isOpen()) {
+            return Optional.of(known);
+        }
+        try (io.sklad.vfs.client.GrpcMetadataClient meta =
+                     new io.sklad.vfs.client.GrpcMetadataClient(masterAddress, java.time.Duration.ofSeconds(30))) {
+            String token = meta.loginWithKey(joinToken, user, publicKeyLine).token();
+            SkladFileSystem fs = SkladFileSystem.open(new AgentConfig(masterAddress, user, null, token,
+                    workDir.resolve("users").resolve(safe(user)), 0, cacheBytes, null));
+            SkladFileSystem raced = sessions.putIfAbsent(key, fs);
+            if (raced != null) {
+                fs.close();
+                return Optional.of(raced);
+            }
+            return Optional.of(fs);
+        } catch (AccessDeniedException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            LOG.info("key login of user {} refused: {}", user, e.toString());
             return Optional.empty();
         }
     }

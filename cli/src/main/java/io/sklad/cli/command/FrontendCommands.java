@@ -83,7 +83,7 @@ public final class FrontendCommands {
             try (Closer closer = new Closer()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-webdav-shutdown"));
                 String master = new ClusterConnection(client, System.getenv()).masterAddress();
-                AgentSessions sessions = closer.register(new AgentSessions(master, agentDir(), -1));
+                AgentSessions sessions = closer.register(new AgentSessions(master, null, agentDir(), -1));
                 WebDavServer dav = closer.register(Frontends.webdav(hp.host(), hp.port(), sessions, allowPlain));
                 System.out.println("WebDAV on http://" + hp.host() + ":" + dav.port() + "/  (master " + master + ")");
                 System.out.flush();
@@ -105,13 +105,18 @@ public final class FrontendCommands {
         @Option(names = "--host-key", description = "Host key file, created once (default: ~/.cache/sklad/agent/ssh_host_key).")
         Path hostKey;
 
+        @Option(names = "--join-token-file", description = "Cluster join token (the master's DATA/join.token): enables SSH key logins, which this agent vouches for.")
+        Path joinTokenFile;
+
         @Override
         public Integer call() throws Exception {
             HostPort hp = HostPort.parse(listen);
             try (Closer closer = new Closer()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-sftp-shutdown"));
                 String master = new ClusterConnection(client, System.getenv()).masterAddress();
-                AgentSessions sessions = closer.register(new AgentSessions(master, agentDir(), -1));
+                String join = joinTokenFile == null ? System.getenv("SKLAD_JOIN_TOKEN")
+                        : Files.readString(joinTokenFile).trim();
+                AgentSessions sessions = closer.register(new AgentSessions(master, join, agentDir(), -1));
                 Path key = hostKey != null ? hostKey : agentDir().resolve("ssh_host_key");
                 SftpServer server = closer.register(Frontends.sftp(hp.host(), hp.port(), key, sessions));
                 System.out.println("SFTP/SCP on " + hp.host() + ":" + server.port() + "  (master " + master + ")");

@@ -104,7 +104,7 @@ public final class UpCommand implements Callable<Integer> {
         SkladFileSystem adminFs = closer.register(SkladFileSystem.open(
                 new AgentConfig(master, "admin", null, session.token(), agentDir.resolve("admin"), 0, -1, null)));
         VolumeInfo volume = ensureVolume(adminFs);
-        AgentSessions sessions = closer.register(new AgentSessions(master, agentDir, -1));
+        AgentSessions sessions = closer.register(new AgentSessions(master, cluster.master().joinToken(), agentDir, -1));
 
         String webdav = "disabled (--no-webdav)";
         if (!noWebdav) {

@@ -35,7 +35,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--advertise", description = "Host name other machines reach this worker by (default: the --listen host).")
     String advertise;
 
-    @Option(names = "--label", description = "Failure-domain label KEY=VALUE, e.g. site=office1 (repeatable).")
+    @Option(names = "--label", split = ",", description = "Failure-domain label KEY=VALUE, e.g. site=office1 (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
 
     @Option(names = "--join-token-file", description = "File with the cluster join token (the master writes DATA/join.token). Or set SKLAD_JOIN_TOKEN.")

@@ -82,6 +82,22 @@ public final class ClusterConnection {
         return SkladFileSystem.open(config);
     }
 
+    /** A bearer token for admin calls: a fresh login with SKLAD_USER/SKLAD_PASSWORD, else the profile's. */
+    public String token() throws IOException {
+        String user = env.get("SKLAD_USER");
+        String password = env.get("SKLAD_PASSWORD");
+        if (user != null && password != null) {
+            try (io.sklad.vfs.client.GrpcMetadataClient meta =
+                         new io.sklad.vfs.client.GrpcMetadataClient(masterAddress(), java.time.Duration.ofSeconds(30))) {
+                return meta.login(user, password).token();
+            }
+        }
+        String master = masterAddress();
+        return profile().map(ClientProfile::token).filter(t -> t != null && !t.isBlank())
+                .orElseThrow(() -> new IOException("not logged in: run 'sklad login --master " + master
+                        + " --user NAME' or set SKLAD_USER and SKLAD_PASSWORD"));
+    }
+
     /** Spill area for one-shot client commands: the user's cache directory. */
     private Path agentWorkDir() {
         String xdg = env.get("XDG_CACHE_HOME");
