@@ -2,6 +2,7 @@ package io.sklad.chunkstore;
 
 import io.sklad.chunkstore.scrub.Scrubber;
 import io.sklad.chunkstore.store.Compactor;
+import io.sklad.chunkstore.store.DiskStoreConfig;
 import java.time.Duration;
 
 /**
@@ -17,19 +18,22 @@ import java.time.Duration;
  * @param compactionInterval       time between two compaction runs
  * @param compactionBytesPerSecond compaction pace (bytes read plus written)
  * @param spaceCheckInterval       time between two free-space checks
+ * @param volumeFileBytes          size past which the store starts a new volume file (only sealed volume
+ *                                 files are compacted); 0 = {@link DiskStoreConfig#DEFAULT_VOLUME_FILE_BYTES}
  */
 public record MaintenanceConfig(long scrubBytesPerSecond, Duration scrubPeriod, double compactionThreshold,
                                 Duration compactionInterval, long compactionBytesPerSecond,
-                                Duration spaceCheckInterval) {
+                                Duration spaceCheckInterval, long volumeFileBytes) {
 
     public static final Duration DEFAULT_COMPACTION_INTERVAL = Duration.ofHours(1);
     public static final long DEFAULT_COMPACTION_BYTES_PER_SECOND = 20L << 20;
     public static final Duration DEFAULT_SPACE_CHECK_INTERVAL = Duration.ofSeconds(30);
 
     public MaintenanceConfig {
-        if (scrubBytesPerSecond < 0 || compactionBytesPerSecond < 0) {
-            throw new IllegalArgumentException("rates must be >= 0");
+        if (scrubBytesPerSecond < 0 || compactionBytesPerSecond < 0 || volumeFileBytes < 0) {
+            throw new IllegalArgumentException("rates and sizes must be >= 0");
         }
+        volumeFileBytes = volumeFileBytes == 0 ? DiskStoreConfig.DEFAULT_VOLUME_FILE_BYTES : volumeFileBytes;
         if (compactionThreshold < 0 || compactionThreshold > 1 || Double.isNaN(compactionThreshold)) {
             throw new IllegalArgumentException("compactionThreshold must be in (0, 1]: " + compactionThreshold);
         }
@@ -47,22 +51,27 @@ public record MaintenanceConfig(long scrubBytesPerSecond, Duration scrubPeriod, 
 
     /** Scrub 20 MiB/s with a pass a week, compact below 50 % live hourly at 20 MiB/s, check space every 30 s. */
     public static MaintenanceConfig defaults() {
-        return new MaintenanceConfig(0, null, 0, null, 0, null);
+        return new MaintenanceConfig(0, null, 0, null, 0, null, 0);
     }
 
     public MaintenanceConfig withScrub(long bytesPerSecond, Duration period) {
         return new MaintenanceConfig(bytesPerSecond, period, compactionThreshold, compactionInterval,
-                compactionBytesPerSecond, spaceCheckInterval);
+                compactionBytesPerSecond, spaceCheckInterval, volumeFileBytes);
     }
 
     public MaintenanceConfig withCompaction(double threshold, Duration interval, long bytesPerSecond) {
         return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, threshold, interval, bytesPerSecond,
-                spaceCheckInterval);
+                spaceCheckInterval, volumeFileBytes);
     }
 
     public MaintenanceConfig withSpaceCheckInterval(Duration interval) {
         return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, compactionThreshold, compactionInterval,
-                compactionBytesPerSecond, interval);
+                compactionBytesPerSecond, interval, volumeFileBytes);
+    }
+
+    public MaintenanceConfig withVolumeFileBytes(long bytes) {
+        return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, compactionThreshold, compactionInterval,
+                compactionBytesPerSecond, spaceCheckInterval, bytes);
     }
 
     private static Duration orDefault(Duration d, Duration def, String name) {

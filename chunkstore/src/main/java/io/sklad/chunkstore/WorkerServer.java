@@ -82,7 +82,8 @@ public final class WorkerServer implements AutoCloseable {
         try {
             Files.createDirectories(config.dataDir());
             nodeId = loadOrCreateNodeId(config.dataDir());
-            store = new LocalDiskBlockStore(DiskStoreConfig.of(config.dataDir(), config.capacityBytes()), disk);
+            store = new LocalDiskBlockStore(new DiskStoreConfig(config.dataDir(), config.capacityBytes(),
+                    maintenance.volumeFileBytes()), disk);
             startUpkeep();
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
                     .maxInboundMessageSize(ChunkGrpcService.FRAME_BYTES + 64 * 1024)

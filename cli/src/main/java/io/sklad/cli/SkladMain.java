@@ -5,6 +5,7 @@ import io.sklad.cli.command.FrontendCommands;
 import io.sklad.cli.command.MasterCommand;
 import io.sklad.cli.command.UpCommand;
 import io.sklad.cli.command.UserCommands;
+import io.sklad.cli.command.NodeCommands;
 import io.sklad.cli.command.WorkerCommand;
 import io.sklad.cli.io.ErrorReporter;
 import picocli.CommandLine;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Status.class,
                 ClientCommands.VolumeCmd.class,
                 UserCommands.class,
+                NodeCommands.class,
                 FrontendCommands.Mount.class,
                 FrontendCommands.Webdav.class,
                 FrontendCommands.Sftp.class,

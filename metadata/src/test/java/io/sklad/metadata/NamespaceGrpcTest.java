@@ -310,6 +310,6 @@ class NamespaceGrpcTest {
         assertThat(all).extracting(Entry::getName).isSorted().doesNotHaveDuplicates();
         assertThat(all).allSatisfy(e -> assertThat(e.getKind()).isEqualTo(EntryKind.FILE));
         assertThat(pages).hasSize(8).allSatisfy(p -> assertThat(p).isLessThanOrEqualTo(700));
-        assertThat(millis).as("listing 5000 entries took %d ms", millis).isLessThan(5000);
+        assertThat(millis).as("listing 5000 entries took %d ms", millis).isLessThan(20_000);
     }
 }

@@ -21,8 +21,10 @@ import io.sklad.proto.v1.NodeInfo;
 import io.sklad.proto.v1.NodeServiceGrpc;
 import io.sklad.proto.v1.RegisterRequest;
 import io.sklad.proto.v1.RegisterResponse;
+import io.sklad.proto.v1.ReplicationResult;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -236,8 +238,16 @@ public final class GrpcMasterClient implements AutoCloseable {
         for (BlockId id : corrupt) {
             request.addCorruptBlocks(ByteString.copyFrom(id.toBytes()));
         }
-        HeartbeatResponse response = blocking.withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                .heartbeat(request.build());
+        List<ReplicationResult> done = commands.takeResults();
+        request.addAllReplications(done);
+        HeartbeatResponse response;
+        try {
+            response = blocking.withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                    .heartbeat(request.build());
+        } catch (RuntimeException e) {
+            commands.returnResults(done);
+            throw e;
+        }
         store.acknowledgeCorrupt(corrupt);
         return response;
     }

@@ -4,12 +4,15 @@ import io.sklad.chunkstore.store.BlockId;
 import io.sklad.chunkstore.store.BlockStore;
 import io.sklad.proto.v1.NodeCommand;
 import io.sklad.proto.v1.ReplicateCommand;
+import io.sklad.proto.v1.ReplicationResult;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out the master's {@link NodeCommand}s on one background thread, so a slow copy never
+ * Carries out the master's {@link NodeCommand}s on a few background threads, so a slow copy never
  * delays a heartbeat. A replicate command already queued for the same block is not queued twice
- * (the master repeats commands until it sees them done).
+ * (the master repeats commands until it sees them done). How each copy ended is kept for the next
+ * heartbeat ({@link #takeResults()}): the master counts a copy once it hears the target acknowledged it.
  */
 public final class NodeCommandExecutor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeCommandExecutor.class);
@@ -29,11 +33,15 @@ public final class NodeCommandExecutor implements AutoCloseable {
     private final GrpcPeerClient peers;
     private final ExecutorService executor;
     private final Set<BlockId> queuedReplications = ConcurrentHashMap.newKeySet();
+    private final Queue<ReplicationResult> results = new ConcurrentLinkedQueue<>();
+
+    /** Copies run on this many threads: a copy is mostly waiting on the network and the target's fsync. */
+    static final int THREADS = 4;
 
     public NodeCommandExecutor(BlockStore store, GrpcPeerClient peers) {
         this.store = store;
         this.peers = peers;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
+        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "sklad-worker-commands");
             t.setDaemon(true);
             return t;
@@ -90,21 +98,50 @@ public final class NodeCommandExecutor implements AutoCloseable {
             try {
                 data = store.get(id);
             } catch (IOException e) {
-                // Missing or corrupt here: the heartbeat reports corrupt ids, the master picks another source.
+                // Missing or corrupt here: the master forgets this copy and picks another source.
                 log.warn("cannot replicate block {}: {}", id, e.toString());
+                for (int i = 0; i < command.getTargetAddressesCount(); i++) {
+                    results.add(result(id, targetId(command, i)).setFailed(true).setSourceMissing(true).build());
+                }
                 return;
             }
-            for (String target : command.getTargetAddressesList()) {
+            for (int i = 0; i < command.getTargetAddressesCount(); i++) {
+                String target = command.getTargetAddresses(i);
                 try {
                     peers.putBlock(target, id, data);
+                    results.add(result(id, targetId(command, i)).build());
                     log.debug("replicated block {} to {}", id, target);
                 } catch (IOException | RuntimeException e) {
+                    results.add(result(id, targetId(command, i)).setFailed(true).build());
                     log.warn("replicating block {} to {} failed: {}", id, target, e.toString());
                 }
             }
         } finally {
             queuedReplications.remove(id);
         }
+    }
+
+    private static ReplicationResult.Builder result(BlockId id, String targetNodeId) {
+        return ReplicationResult.newBuilder().setBlockId(ByteString.copyFrom(id.toBytes())).setTargetNodeId(targetNodeId);
+    }
+
+    private static String targetId(ReplicateCommand command, int i) {
+        return i < command.getTargetNodeIdsCount() ? command.getTargetNodeIds(i) : "";
+    }
+
+    /** Removes and returns how the copies finished since the last call went. */
+    public List<ReplicationResult> takeResults() {
+        List<ReplicationResult> out = new ArrayList<>();
+        ReplicationResult r;
+        while ((r = results.poll()) != null) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Puts results back that could not be sent (the heartbeat failed): they go with the next one. */
+    public void returnResults(List<ReplicationResult> unsent) {
+        results.addAll(unsent);
     }
 
     private static BlockId idOrNull(ByteString raw) {

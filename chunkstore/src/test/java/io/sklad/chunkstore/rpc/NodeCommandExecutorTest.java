@@ -38,14 +38,26 @@ class NodeCommandExecutorTest {
                         .addTargetNodeIds(target.nodeId())).build());
 
                 assertThat(target.blockStore().get(id)).isEqualTo(data);
+                // the master hears of the copy with the next heartbeat
+                assertThat(commands.takeResults()).singleElement().satisfies(r -> {
+                    assertThat(r.getBlockId()).isEqualTo(raw);
+                    assertThat(r.getTargetNodeId()).isEqualTo(target.nodeId());
+                    assertThat(r.getFailed()).isFalse();
+                });
+                assertThat(commands.takeResults()).isEmpty();
 
                 commands.execute(NodeCommand.newBuilder().setDelete(DeleteCommand.newBuilder().addBlockIds(raw)).build());
                 assertThat(source.blockStore().has(id)).isFalse();
 
-                // A block this worker lacks is skipped without harm.
+                // A block this worker lacks is skipped without harm, and the master is told its row is wrong.
                 commands.execute(NodeCommand.newBuilder().setReplicate(ReplicateCommand.newBuilder()
-                        .setBlockId(raw).addTargetAddresses(target.address())).build());
+                        .setBlockId(raw).addTargetAddresses(target.address())
+                        .addTargetNodeIds(target.nodeId())).build());
                 assertThat(target.blockStore().has(id)).isTrue();
+                assertThat(commands.takeResults()).singleElement().satisfies(r -> {
+                    assertThat(r.getFailed()).isTrue();
+                    assertThat(r.getSourceMissing()).isTrue();
+                });
             }
         }
     }

@@ -120,25 +120,25 @@ class ScrubberTest {
     @Test
     void passesArePacedAndPutsAndGetsGoOnMeanwhile() throws Exception {
         put(64); // 2 MiB
-        Scrubber scrubber = new Scrubber(store, 4L << 20, Duration.ofDays(1), null);
+        // 2 MiB at 1 MiB/s: a pass of about two seconds
+        Scrubber scrubber = new Scrubber(store, 1L << 20, Duration.ofDays(1), null);
         long start = System.nanoTime();
         CompletableFuture<ScrubStatus> pass = CompletableFuture.supplyAsync(scrubber::scrubNow);
         Thread.sleep(100);
         assertThat(scrubber.status().passStartedAt()).isNotNull();
-        long slowest = 0;
         for (int i = 0; i < 10; i++) {
-            long t = System.nanoTime();
             put(1);
             BlockId any = blocks.keySet().iterator().next();
             assertThat(store.get(any)).isEqualTo(blocks.get(any));
-            slowest = Math.max(slowest, System.nanoTime() - t);
         }
+        // the puts and gets finished while the pass was still going: it holds no store-wide lock
+        // (checked by order of events, not by timing them: no test fails on time)
+        assertThat(pass).isNotDone();
         ScrubStatus done = pass.get();
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(pass).isDone();
-        assertThat(elapsedMillis).isGreaterThanOrEqualTo(400);
-        assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofMillis(250));
+        assertThat(elapsedMillis).as("paced: 2 MiB at 1 MiB/s").isGreaterThanOrEqualTo(1500);
         assertThat(done.blocksChecked()).isGreaterThanOrEqualTo(64);
         assertThat(done.corruptFound()).isZero();
         assertThat(done.passStartedAt()).isNull();

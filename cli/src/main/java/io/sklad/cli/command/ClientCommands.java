@@ -289,7 +289,7 @@ public final class ClientCommands {
     }
 
     @Command(name = "volume", mixinStandardHelpOptions = true, description = "Create and list volumes.",
-            subcommands = {VolumeCreate.class, VolumeLs.class})
+            subcommands = {VolumeCreate.class, VolumeLs.class, NodeCommands.Retention.class})
     public static final class VolumeCmd implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;

@@ -2,7 +2,9 @@ package io.sklad.cli.command;
 
 import io.sklad.cli.config.Durations;
 import io.sklad.cli.config.HostPort;
+import io.sklad.cli.io.Units;
 import io.sklad.metadata.AdminBootstrap;
+import io.sklad.metadata.HealingConfig;
 import io.sklad.metadata.MasterConfig;
 import io.sklad.metadata.MasterServer;
 import java.nio.file.Path;
@@ -27,6 +29,21 @@ public final class MasterCommand implements Callable<Integer> {
     @Option(names = "--dead-after", defaultValue = "10m", description = "Silence after which a worker's copies count as lost (default: ${DEFAULT-VALUE}).")
     String deadAfter;
 
+    @Option(names = "--repair-interval", defaultValue = "2s", description = "Time between two repair passes (default: ${DEFAULT-VALUE}).")
+    String repairInterval;
+
+    @Option(names = "--repair-copies-per-node", defaultValue = "256", description = "Repair copies a worker sends or receives at once (default: ${DEFAULT-VALUE}).")
+    int repairCopies;
+
+    @Option(names = "--repair-rate", defaultValue = "64MiB", description = "Repair bytes per second a worker is ordered to send or receive (default: ${DEFAULT-VALUE}).")
+    String repairRate;
+
+    @Option(names = "--gc-grace", defaultValue = "1h", description = "How long a block stays unreferenced before it is deleted (default: ${DEFAULT-VALUE}).")
+    String gcGrace;
+
+    @Option(names = "--gc-interval", defaultValue = "1m", description = "Time between two garbage-collection passes (default: ${DEFAULT-VALUE}).")
+    String gcInterval;
+
     @Option(names = "--jdbc-url", description = "Metadata database (default: embedded H2 under --data).")
     String jdbcUrl;
 
@@ -38,7 +55,10 @@ public final class MasterCommand implements Callable<Integer> {
         HostPort hp = HostPort.parse(listen);
         MasterConfig defaults = MasterConfig.defaults(data);
         MasterConfig config = new MasterConfig(data, hp.host(), hp.port(), jdbcUrl,
-                Durations.parse(suspectAfter), Durations.parse(deadAfter), defaults.writeQuorum(), defaults.tokenTtl());
+                Durations.parse(suspectAfter), Durations.parse(deadAfter), defaults.writeQuorum(), defaults.tokenTtl(),
+                HealingConfig.defaults()
+                        .withRepair(Durations.parse(repairInterval), repairCopies, Units.parseSize(repairRate))
+                        .withGc(Durations.parse(gcGrace), Durations.parse(gcInterval)));
         MasterServer master = new MasterServer(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(master), "sklad-master-shutdown"));
         master.start();

@@ -2,6 +2,7 @@ package io.sklad.cli.command;
 
 import io.sklad.cli.io.Units;
 import io.sklad.vfs.client.ClusterStatus;
+import io.sklad.vfs.client.RepairProgress;
 import io.sklad.vfs.client.VolumeInfo;
 import io.sklad.vfs.client.WorkerNode;
 import java.util.Locale;
@@ -32,12 +33,38 @@ final class StatusFormat {
         b.append("under_replicated: ").append(s.underReplicated())
                 .append(s.underReplicated() == 0 ? "  (every block has all its copies)" : "  (blocks with fewer live copies than their volume wants)")
                 .append('\n');
+        RepairProgress r = s.repair();
+        b.append(String.format(Locale.ROOT, "repair: %d blocks at risk (%s to copy), %d being repaired, %s/s, %s%n",
+                r.blocksAtRisk(), Units.bytes(r.bytesAtRisk()), r.blocksRepairing(),
+                Units.bytes((long) r.repairedBytesPerSecond()), eta(r)));
+        if (r.blocksWithoutSource() > 0) {
+            b.append("  ").append(r.blocksWithoutSource()).append(" blocks have no live copy to repair from\n");
+        }
+        b.append(String.format(Locale.ROOT, "        %d copies made, %d surplus copies deleted since the master started%n",
+                r.repairedBlocks(), r.trimmedBlocks()));
+        b.append(String.format(Locale.ROOT, "gc: %d blocks waiting out the grace period, %d deleted%n",
+                r.gcPendingBlocks(), r.gcDeletedBlocks()));
+        long draining = s.nodes().stream().filter(n -> state(n).equals("draining")).count();
+        if (draining > 0) {
+            b.append("draining: ").append(draining).append(" node(s); 'sklad node ls' shows what they still hold\n");
+        }
         return b.toString();
     }
 
-    private static String labels(Map<String, String> labels) {
+    static String labels(Map<String, String> labels) {
         return labels.isEmpty() ? "-" : labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .sorted().reduce((a, c) -> a + "," + c).orElse("-");
+    }
+
+    private static String eta(RepairProgress r) {
+        if (r.blocksAtRisk() == 0) {
+            return "full redundancy";
+        }
+        if (r.etaSeconds() < 0) {
+            return "time to full redundancy unknown";
+        }
+        long t = r.etaSeconds();
+        return String.format(Locale.ROOT, "full redundancy in ~%dh%02dm%02ds", t / 3600, t / 60 % 60, t % 60);
     }
 
     static String json(ClusterStatus s) {
@@ -66,6 +93,17 @@ final class StatusFormat {
         b.append("  \"block_count\": ").append(s.blockCount()).append(",\n");
         b.append("  \"logical_bytes\": ").append(s.logicalBytes()).append(",\n");
         b.append("  \"stored_bytes\": ").append(s.storedBytes()).append(",\n");
+        RepairProgress r = s.repair();
+        b.append("  \"repair\": {\"blocks_at_risk\": ").append(r.blocksAtRisk())
+                .append(", \"bytes_at_risk\": ").append(r.bytesAtRisk())
+                .append(", \"blocks_repairing\": ").append(r.blocksRepairing())
+                .append(", \"repaired_bytes_per_second\": ").append(Math.round(r.repairedBytesPerSecond()))
+                .append(", \"eta_seconds\": ").append(r.etaSeconds())
+                .append(", \"blocks_without_source\": ").append(r.blocksWithoutSource())
+                .append(", \"repaired_blocks\": ").append(r.repairedBlocks())
+                .append(", \"trimmed_blocks\": ").append(r.trimmedBlocks())
+                .append(", \"gc_pending_blocks\": ").append(r.gcPendingBlocks())
+                .append(", \"gc_deleted_blocks\": ").append(r.gcDeletedBlocks()).append("},\n");
         b.append("  \"volumes\": [");
         for (int i = 0; i < s.volumes().size(); i++) {
             VolumeInfo v = s.volumes().get(i);

@@ -1,5 +1,6 @@
 package io.sklad.cli.command;
 
+import io.sklad.chunkstore.MaintenanceConfig;
 import io.sklad.chunkstore.WorkerConfig;
 import io.sklad.chunkstore.WorkerServer;
 import io.sklad.chunkstore.store.LocalDiskBlockStore;
@@ -47,6 +48,18 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--heartbeat", defaultValue = "3s", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
     String heartbeat;
 
+    @Option(names = "--scrub-period", description = "Time between the starts of two full scrub passes, e.g. 7d (default: a week; 0 = no scrubbing).")
+    String scrubPeriod;
+
+    @Option(names = "--scrub-rate", description = "Bytes per second the scrubber re-reads, e.g. 20MiB (default: 20MiB).")
+    String scrubRate;
+
+    @Option(names = "--compaction-interval", description = "Time between two compaction runs (default: 1h; 0 = none).")
+    String compactionInterval;
+
+    @Option(names = "--volume-file-size", description = "Size past which a new volume file is started, e.g. 1GiB (default); only full volume files are compacted.")
+    String volumeFileSize;
+
     @Option(names = {"-v", "--verbose"}, description = "Stack traces on errors.")
     boolean verbose;
 
@@ -59,7 +72,7 @@ public final class WorkerCommand implements Callable<Integer> {
         HostPort.parse(master);
         WorkerConfig config = new WorkerConfig(data, hp.host(), hp.port(), advertise, master, readJoinToken(),
                 Map.copyOf(labels), capacity == null ? 0 : Units.parseSize(capacity), Durations.parse(heartbeat));
-        WorkerServer worker = new WorkerServer(config);
+        WorkerServer worker = new WorkerServer(config, maintenance());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> MasterCommand.closeQuietly(worker), "sklad-worker-shutdown"));
         worker.start();
         System.out.println("sklad worker " + worker.nodeId() + " serving blocks on " + worker.address()
@@ -67,6 +80,25 @@ public final class WorkerCommand implements Callable<Integer> {
         System.out.flush();
         Waiting.untilShutdown();
         return 0;
+    }
+
+    private MaintenanceConfig maintenance() {
+        MaintenanceConfig m = MaintenanceConfig.defaults();
+        if (scrubPeriod != null || scrubRate != null) {
+            m = m.withScrub(scrubRate == null ? 0 : Units.parseSize(scrubRate),
+                    scrubPeriod == null ? null : zeroOr(scrubPeriod));
+        }
+        if (compactionInterval != null) {
+            m = m.withCompaction(m.compactionThreshold(), zeroOr(compactionInterval), m.compactionBytesPerSecond());
+        }
+        if (volumeFileSize != null) {
+            m = m.withVolumeFileBytes(Units.parseSize(volumeFileSize));
+        }
+        return m;
+    }
+
+    private static java.time.Duration zeroOr(String d) {
+        return d.equals("0") ? java.time.Duration.ZERO : Durations.parse(d);
     }
 
     private String readJoinToken() throws Exception {

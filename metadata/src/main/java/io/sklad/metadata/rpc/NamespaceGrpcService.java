@@ -12,6 +12,7 @@ import io.sklad.metadata.store.EntryInfo;
 import io.sklad.metadata.store.MetadataStore;
 import io.sklad.metadata.store.NewAttributes;
 import io.sklad.metadata.store.Principal;
+import io.sklad.metadata.repair.HealingStatus;
 import io.sklad.proto.v1.ClusterStatusRequest;
 import io.sklad.proto.v1.ClusterStatusResponse;
 import io.sklad.proto.v1.CommitVersionRequest;
@@ -70,6 +71,7 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
     private final io.sklad.metadata.auth.ChunkTokens chunkTokens;
     private final java.time.Clock clock;
     private final io.sklad.metadata.lease.LeaseTable leases;
+    private final java.util.function.Supplier<HealingStatus> healing;
 
     /**
      * @param leases write leases CommitVersion respects (the holder a commit names comes from
@@ -77,10 +79,18 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
      */
     public NamespaceGrpcService(MetadataStore store, io.sklad.metadata.auth.ChunkTokens chunkTokens,
                                 java.time.Clock clock, io.sklad.metadata.lease.LeaseTable leases) {
+        this(store, chunkTokens, clock, leases, () -> HealingStatus.NONE);
+    }
+
+    /** With {@code healing} giving the repair progress ClusterStatus shows. */
+    public NamespaceGrpcService(MetadataStore store, io.sklad.metadata.auth.ChunkTokens chunkTokens,
+                                java.time.Clock clock, io.sklad.metadata.lease.LeaseTable leases,
+                                java.util.function.Supplier<HealingStatus> healing) {
         this.store = store;
         this.chunkTokens = chunkTokens;
         this.clock = clock;
         this.leases = leases;
+        this.healing = healing;
     }
 
     @Override
@@ -325,6 +335,7 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
                     .setLogicalBytes(s.logicalBytes()).setStoredBytes(s.storedBytes());
             s.nodes().forEach(n -> b.addNodes(ProtoMapping.node(n)));
             s.volumes().forEach(v -> b.addVolumes(ProtoMapping.volume(v)));
+            b.setRepair(ProtoMapping.repair(healing.get()));
             return b.build();
         });
     }

@@ -3,6 +3,7 @@ package io.sklad.metadata.rpc;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.sklad.metadata.node.NodeCommandQueue;
+import io.sklad.metadata.node.ReplicationListener;
 import io.sklad.metadata.store.BlockId;
 import io.sklad.metadata.store.HeartbeatResult;
 import io.sklad.metadata.store.MetaError;
@@ -18,6 +19,7 @@ import io.sklad.proto.v1.NodeInfo;
 import io.sklad.proto.v1.NodeServiceGrpc;
 import io.sklad.proto.v1.RegisterRequest;
 import io.sklad.proto.v1.RegisterResponse;
+import io.sklad.proto.v1.ReplicationResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +34,20 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     private final MetadataStore store;
     private final NodeCommandQueue commands;
+    private final ReplicationListener replications;
     private final Duration heartbeatInterval;
     private final Clock clock;
 
     public NodeGrpcService(MetadataStore store, NodeCommandQueue commands, Duration heartbeatInterval, Clock clock) {
+        this(store, commands, ReplicationListener.NONE, heartbeatInterval, clock);
+    }
+
+    /** With {@code replications} told how the copies a worker reports in its heartbeats turned out. */
+    public NodeGrpcService(MetadataStore store, NodeCommandQueue commands, ReplicationListener replications,
+                           Duration heartbeatInterval, Clock clock) {
         this.store = store;
         this.commands = commands;
+        this.replications = replications;
         this.heartbeatInterval = heartbeatInterval;
         this.clock = clock;
     }
@@ -65,6 +75,12 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
                 BlockId id = ProtoMapping.blockId(bad);
                 LOG.warn("node {} found block {} corrupt", r.getNodeId(), id);
                 store.dropReplica(id, r.getNodeId());
+            }
+            for (ReplicationResult done : r.getReplicationsList()) {
+                replications.replicated(r.getNodeId(), ProtoMapping.blockId(done.getBlockId()), done.getTargetNodeId(),
+                        done.getSourceMissing() ? ReplicationListener.Outcome.SOURCE_MISSING
+                                : done.getFailed() ? ReplicationListener.Outcome.FAILED
+                                : ReplicationListener.Outcome.COPIED);
             }
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder();
             commands.drain(r.getNodeId()).forEach(c -> b.addCommands(ProtoMapping.command(c)));

@@ -2,6 +2,8 @@ package io.sklad.metadata.rpc;
 
 import com.google.protobuf.ByteString;
 import io.sklad.metadata.node.NodeCommand;
+import io.sklad.metadata.repair.HealingStatus;
+import io.sklad.metadata.repair.RepairProgress;
 import io.sklad.metadata.store.BlockId;
 import io.sklad.metadata.store.BlockLocation;
 import io.sklad.metadata.store.EntryInfo;
@@ -26,7 +28,8 @@ final class ProtoMapping {
 
     static Volume volume(VolumeInfo v) {
         return Volume.newBuilder().setName(v.name()).setReplicas(v.replicas()).setBlockSize(v.blockSize())
-                .setCreatedAtMillis(v.createdAtMillis()).setWriteQuorum(v.writeQuorum()).build();
+                .setCreatedAtMillis(v.createdAtMillis()).setWriteQuorum(v.writeQuorum())
+                .setRetentionSeconds(v.retentionMillis() / 1000).build();
     }
 
     static Entry entry(EntryInfo e) {
@@ -83,6 +86,16 @@ final class ProtoMapping {
     static FileVersion version(VersionInfo v) {
         return FileVersion.newBuilder().setVersion(v.version()).setCommittedMillis(v.committedMillis())
                 .setSize(v.size()).setCurrent(v.current()).build();
+    }
+
+    static io.sklad.proto.v1.RepairProgress repair(HealingStatus h) {
+        RepairProgress r = h.repair();
+        return io.sklad.proto.v1.RepairProgress.newBuilder().setBlocksAtRisk(r.blocksAtRisk())
+                .setBytesAtRisk(r.bytesAtRisk()).setBlocksRepairing(r.blocksRepairing())
+                .setRepairedBytesPerSecond(r.repairedBytesPerSecond()).setEtaSeconds(r.etaSeconds())
+                .setBlocksWithoutSource(r.blocksWithoutSource()).setRepairedBlocks(r.repairedBlocks())
+                .setTrimmedBlocks(r.trimmedBlocks()).setGcPendingBlocks(h.gcPendingBlocks())
+                .setGcDeletedBlocks(h.gcDeletedBlocks()).build();
     }
 
     static io.sklad.proto.v1.NodeCommand command(NodeCommand c) {

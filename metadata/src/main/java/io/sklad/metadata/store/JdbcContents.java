@@ -86,6 +86,7 @@ final class JdbcContents {
             allNodes.addAll(b.nodeIds());
         }
         Set<String> registered = nodes.registered(c, allNodes);
+        Set<String> deleting = deletionOrders(c, r.blocks());
         Map<String, Set<String>> nodesByBlock = new LinkedHashMap<>();
         for (CommittedBlock b : r.blocks()) {
             if (b.hole()) {
@@ -93,6 +94,8 @@ final class JdbcContents {
             }
             Set<String> acked = new LinkedHashSet<>(b.nodeIds());
             acked.retainAll(registered);
+            // a copy garbage collection ordered deleted may be gone whatever the upload said
+            acked.removeIf(node -> deleting.contains(b.id().hex() + "/" + node));
             if (acked.size() < need) {
                 throw new MetadataException(MetaError.UNAVAILABLE, "block " + b.index() + " has " + acked.size()
                         + " acknowledged replicas on registered nodes, needs " + need);
@@ -100,6 +103,35 @@ final class JdbcContents {
             nodesByBlock.computeIfAbsent(b.id().hex(), k -> new LinkedHashSet<>()).addAll(acked);
         }
         return nodesByBlock;
+    }
+
+    /** "block/node" of every recent garbage-collection deletion order for the committed blocks. */
+    private static Set<String> deletionOrders(Connection c, List<CommittedBlock> blocks) throws SQLException {
+        List<String> ids = blocks.stream().filter(b -> !b.hole()).map(b -> b.id().hex()).distinct().toList();
+        Set<String> out = new HashSet<>();
+        for (int i = 0; i < ids.size(); i += JdbcNodes.CHUNK) {
+            List<String> part = ids.subList(i, Math.min(ids.size(), i + JdbcNodes.CHUNK));
+            out.addAll(Sql.query(c, "SELECT block_id, node_id FROM gc_deletions WHERE block_id IN ("
+                            + Database.placeholders(part.size()) + ")",
+                    rs -> rs.getString(1) + "/" + rs.getString(2), part.toArray()));
+        }
+        return out;
+    }
+
+    /**
+     * A committed block is referenced again: clear its garbage-collection mark, and turn copies workers
+     * reported before the master knew the block (orphans) into replicas.
+     */
+    private static void revive(Mutation m, List<String> part, Map<String, Set<String>> nodesByBlock)
+            throws SQLException {
+        String in = Database.placeholders(part.size());
+        Sql.update(m.c, "UPDATE blocks SET unreferenced_since = NULL WHERE unreferenced_since IS NOT NULL"
+                + " AND block_id IN (" + in + ")", part.toArray());
+        for (String[] o : Sql.query(m.c, "SELECT block_id, node_id FROM orphan_replicas WHERE block_id IN ("
+                + in + ")", rs -> new String[] {rs.getString(1), rs.getString(2)}, part.toArray())) {
+            nodesByBlock.computeIfAbsent(o[0], k -> new LinkedHashSet<>()).add(o[1]);
+        }
+        Sql.update(m.c, "DELETE FROM orphan_replicas WHERE block_id IN (" + in + ")", part.toArray());
     }
 
     private void storeBlocks(Mutation m, VolumeInfo v, CommitRequest r, Map<String, Set<String>> nodesByBlock)
@@ -116,6 +148,7 @@ final class JdbcContents {
             for (int i = 0; i < ids.size(); i += JdbcNodes.CHUNK) {
                 List<String> part = ids.subList(i, Math.min(ids.size(), i + JdbcNodes.CHUNK));
                 String in = Database.placeholders(part.size());
+                revive(m, part, nodesByBlock);
                 Set<String> known = new HashSet<>(Sql.query(m.c, "SELECT block_id FROM blocks WHERE block_id IN ("
                         + in + ")", rs -> rs.getString(1), part.toArray()));
                 Object[] args = new Object[part.size() + 2];

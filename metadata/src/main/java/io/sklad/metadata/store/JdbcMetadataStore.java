@@ -14,7 +14,7 @@ import java.util.Optional;
  * in {@link JdbcNamespace}, {@link JdbcContents} and {@link JdbcNodes}; this class checks access
  * and frames the transactions.
  */
-public final class JdbcMetadataStore implements MetadataStore {
+public final class JdbcMetadataStore implements MetadataStore, HealingStore {
     static final int DEFAULT_REPLICAS = 3;
     static final int DEFAULT_BLOCK_SIZE = 64 * 1024;
     static final int MIN_BLOCK_SIZE = 16 * 1024;
@@ -25,6 +25,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     private final Clock clock;
     private final JdbcNodes nodes;
     private final JdbcContents contents;
+    private final JdbcHealing healing;
 
     /** Takes ownership of {@code db}: closing the store closes it. */
     public JdbcMetadataStore(Database db, StorePolicy policy, Clock clock) {
@@ -33,6 +34,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         this.clock = clock;
         this.nodes = new JdbcNodes(policy);
         this.contents = new JdbcContents(nodes);
+        this.healing = new JdbcHealing(nodes);
     }
 
     private long now() {
@@ -42,6 +44,11 @@ public final class JdbcMetadataStore implements MetadataStore {
     /** A mutation: one transaction with the next tx allocated first. */
     private <T> T mutate(MutationWork<T> work) {
         return db.inTransaction(c -> work.run(Mutation.begin(c, now())));
+    }
+
+    /** Upkeep serialised with mutations, allocating no tx (see {@link Mutation#serialised}). */
+    private <T> T serialised(MutationWork<T> work) {
+        return db.inTransaction(c -> work.run(Mutation.serialised(c, now())));
     }
 
     @FunctionalInterface
@@ -195,7 +202,17 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public List<BlockLocation> findBlocks(List<BlockId> ids) {
-        return db.inTransaction(c -> contents.find(c, ids, now()));
+        return db.inTransaction(c -> {
+            List<BlockLocation> found = contents.find(c, ids, now());
+            // a block an agent may now reuse without uploading gets a fresh grace period before any GC
+            List<String> hexes = found.stream().map(l -> l.id().hex()).toList();
+            for (int i = 0; i < hexes.size(); i += JdbcNodes.CHUNK) {
+                List<String> part = hexes.subList(i, Math.min(hexes.size(), i + JdbcNodes.CHUNK));
+                Sql.update(c, "UPDATE blocks SET unreferenced_since = NULL WHERE unreferenced_since IS NOT NULL"
+                        + " AND block_id IN (" + Database.placeholders(part.size()) + ")", part.toArray());
+            }
+            return found;
+        });
     }
 
     @Override
@@ -284,6 +301,72 @@ public final class JdbcMetadataStore implements MetadataStore {
             return new ClusterSummary(nodes.all(c, now), under, blockCount, logical, stored,
                     Lookups.volumes(c, caller));
         });
+    }
+
+    // ------------------------------------------------------------------ healing
+
+    @Override
+    public ReplicationScan scanReplication(int limit) {
+        return db.inTransaction(c -> healing.scan(c, now(), limit));
+    }
+
+    @Override
+    public boolean addReplica(BlockId id, String nodeId) {
+        return db.inTransaction(c -> healing.addReplica(c, id, nodeId, now()));
+    }
+
+    @Override
+    public long blocksOnlyOn(String nodeId) {
+        return db.inTransaction(c -> healing.blocksOnlyOn(c, nodeId, now()));
+    }
+
+    @Override
+    public long blocksOn(String nodeId) {
+        return db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM replicas WHERE node_id = ?", nodeId));
+    }
+
+    @Override
+    public void removeNode(String nodeId) {
+        serialised(m -> {
+            healing.removeNode(m, nodeId);
+            return null;
+        });
+    }
+
+    @Override
+    public VolumeInfo setVolumeRetention(String volume, long retentionMillis) {
+        if (retentionMillis < 0) {
+            throw new MetadataException(MetaError.INVALID_ARGUMENT, "retention must not be negative", volume);
+        }
+        return db.inTransaction(c -> {
+            VolumeInfo v = Lookups.volumeByName(c, volume);
+            if (v == null) {
+                throw new MetadataException(MetaError.UNKNOWN_VOLUME, "no such volume: " + volume, volume);
+            }
+            Sql.update(c, "UPDATE volumes SET retention_millis = ? WHERE id = ?",
+                    retentionMillis == 0 ? null : retentionMillis, v.id());
+            return Lookups.volumeByName(c, volume);
+        });
+    }
+
+    @Override
+    public long purgeExpiredHistory() {
+        return serialised(healing::purgeExpiredHistory);
+    }
+
+    @Override
+    public long markUnreferenced() {
+        return db.inTransaction(c -> healing.markUnreferenced(c, now()));
+    }
+
+    @Override
+    public Map<String, List<BlockId>> collectGarbage(long unreferencedBefore, int limit) {
+        return serialised(m -> healing.collect(m, unreferencedBefore, limit));
+    }
+
+    @Override
+    public void forgetDeletionsBefore(long millis) {
+        db.inTransaction(c -> Sql.update(c, "DELETE FROM gc_deletions WHERE ordered_at < ?", millis));
     }
 
     // ------------------------------------------------------------------ users, tokens, grants

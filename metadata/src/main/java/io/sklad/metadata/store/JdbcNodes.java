@@ -153,14 +153,51 @@ final class JdbcNodes {
                 }
                 ins.executeBatch();
             }
+            addOrphans(c, nodeId, gen, now, hexes, known);
             total = total.plus(new ReportCounts(known.size(), hexes.length - known.size()));
         }
         return total;
     }
 
+    /** Ids the master has no record of: kept with the time first seen, deleted once the GC grace has passed. */
+    private static void addOrphans(Connection c, String nodeId, long gen, long now, Object[] hexes, Set<String> known)
+            throws SQLException {
+        List<Object> unknown = new ArrayList<>();
+        for (Object h : hexes) {
+            if (!known.contains((String) h)) {
+                unknown.add(h);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Object[] args = new Object[unknown.size() + 1];
+        args[0] = nodeId;
+        System.arraycopy(unknown.toArray(), 0, args, 1, unknown.size());
+        String in = Database.placeholders(unknown.size());
+        Set<String> have = new HashSet<>(Sql.query(c, "SELECT block_id FROM orphan_replicas WHERE node_id = ?"
+                + " AND block_id IN (" + in + ")", rs -> rs.getString(1), args));
+        Object[] updArgs = new Object[args.length + 1];
+        updArgs[0] = gen;
+        System.arraycopy(args, 0, updArgs, 1, args.length);
+        Sql.update(c, "UPDATE orphan_replicas SET report_gen = ? WHERE node_id = ? AND block_id IN (" + in + ")",
+                updArgs);
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO orphan_replicas (block_id, node_id, first_seen, report_gen) VALUES (?, ?, ?, ?)")) {
+            for (Object h : unknown) {
+                if (!have.contains((String) h)) {
+                    Sql.bind(ins, h, nodeId, now, gen);
+                    ins.addBatch();
+                }
+            }
+            ins.executeBatch();
+        }
+    }
+
     void finishReport(Connection c, String nodeId, long gen, long startedMillis) throws SQLException {
         Sql.update(c, "DELETE FROM replicas WHERE node_id = ? AND report_gen <> ? AND added_at < ?",
                 nodeId, gen, startedMillis);
+        Sql.update(c, "DELETE FROM orphan_replicas WHERE node_id = ? AND report_gen <> ?", nodeId, gen);
     }
 
     // ------------------------------------------------------------------ replicas

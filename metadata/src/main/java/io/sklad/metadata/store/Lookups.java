@@ -20,7 +20,7 @@ final class Lookups {
     static final String ENTRY_COLUMNS = "i.id, i.kind, i.created_millis, v.version_tx, v.size, v.mode, v.uid, v.gid,"
             + " v.mtime, v.atime, v.ctime, v.symlink_target";
     private static final String VOLUME_COLUMNS =
-            "id, name, replicas, block_size, write_quorum, created_at, root_inode";
+            "id, name, replicas, block_size, write_quorum, created_at, root_inode, retention_millis";
 
     private Lookups() {
     }
@@ -74,7 +74,7 @@ final class Lookups {
 
     private static VolumeInfo volumeRow(ResultSet rs) throws SQLException {
         return new VolumeInfo(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getInt(5),
-                rs.getLong(6), rs.getLong(7));
+                rs.getLong(6), rs.getLong(7), rs.getLong(8));
     }
 
     // ------------------------------------------------------------------ time

@@ -30,6 +30,15 @@ final class Mutation {
         return new Mutation(c, now[0], now[1]);
     }
 
+    /**
+     * Takes the same {@code counters} row lock without allocating a tx: for upkeep (garbage collection,
+     * retention) that must not interleave with mutations but changes nothing a reader resolves by tx.
+     */
+    static Mutation serialised(Connection c, long nowMillis) throws SQLException {
+        long tx = Sql.first(c, "SELECT last_tx FROM counters WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1));
+        return new Mutation(c, tx, nowMillis);
+    }
+
     long nextInode() throws SQLException {
         return bump("last_inode");
     }

@@ -54,4 +54,24 @@ public interface AdminClient extends AutoCloseable {
 
     @Override
     void close();
+
+    // ------------------------------------------------------------------ cluster (ClusterAdminService)
+
+    /** Every registered worker with the blocks the master records on it. */
+    List<NodeReport> listNodes() throws IOException;
+
+    /**
+     * Takes a worker out of placement and has repair copy its blocks elsewhere ({@code cancel}: puts it
+     * back); returns the worker and the blocks still to move. An unknown node is a NoSuchFileException.
+     */
+    NodeReport drainNode(String nodeId, boolean cancel) throws IOException;
+
+    /**
+     * Forgets a worker; refused (a FileSystemException with reason CONFLICT) while any block it holds would
+     * drop below its replication factor. A worker still running registers again: stop it first.
+     */
+    void removeNode(String nodeId) throws IOException;
+
+    /** How long a volume keeps history (deleted files, replaced versions); zero = forever. */
+    VolumeInfo setVolumeRetention(String volume, java.time.Duration retention) throws IOException;
 }

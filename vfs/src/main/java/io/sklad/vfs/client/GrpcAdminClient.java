@@ -8,6 +8,14 @@ import io.grpc.stub.MetadataUtils;
 import io.sklad.proto.v1.AddKeyRequest;
 import io.sklad.proto.v1.AddUserRequest;
 import io.sklad.proto.v1.AdminServiceGrpc;
+import io.sklad.proto.v1.ClusterAdminServiceGrpc;
+import io.sklad.proto.v1.DrainNodeRequest;
+import io.sklad.proto.v1.DrainNodeResponse;
+import io.sklad.proto.v1.ListNodesRequest;
+import io.sklad.proto.v1.ListNodesResponse;
+import io.sklad.proto.v1.NodeUsage;
+import io.sklad.proto.v1.RemoveNodeRequest;
+import io.sklad.proto.v1.SetVolumeRetentionRequest;
 import io.sklad.proto.v1.GrantRequest;
 import io.sklad.proto.v1.ListKeysRequest;
 import io.sklad.proto.v1.ListTokensRequest;
@@ -35,6 +43,7 @@ public final class GrpcAdminClient implements AdminClient {
     private final ManagedChannel channel;
     private final Duration timeout;
     private final AdminServiceGrpc.AdminServiceBlockingStub admin;
+    private final ClusterAdminServiceGrpc.ClusterAdminServiceBlockingStub cluster;
 
     /**
      * @param address host:port of the master
@@ -51,6 +60,8 @@ public final class GrpcAdminClient implements AdminClient {
         Metadata headers = new Metadata();
         headers.put(AUTHORIZATION, "Bearer " + token);
         this.admin = AdminServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        this.cluster = ClusterAdminServiceGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
@@ -175,6 +186,55 @@ public final class GrpcAdminClient implements AdminClient {
                     .getRevoked();
         } catch (StatusRuntimeException e) {
             throw failed(e, "user " + user);
+        }
+    }
+
+    private ClusterAdminServiceGrpc.ClusterAdminServiceBlockingStub cluster() {
+        return cluster.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public List<NodeReport> listNodes() throws IOException {
+        try {
+            ListNodesResponse r = cluster().listNodes(ListNodesRequest.getDefaultInstance());
+            List<NodeReport> out = new java.util.ArrayList<>();
+            for (int i = 0; i < r.getNodesCount(); i++) {
+                NodeUsage u = i < r.getUsageCount() ? r.getUsage(i) : NodeUsage.getDefaultInstance();
+                out.add(new NodeReport(GrpcMetadataClient.node(r.getNodes(i)), u.getBlocks(), u.getBlocksOnlyHere()));
+            }
+            return out;
+        } catch (StatusRuntimeException e) {
+            throw failed(e, "nodes");
+        }
+    }
+
+    @Override
+    public NodeReport drainNode(String nodeId, boolean cancel) throws IOException {
+        try {
+            DrainNodeResponse r = cluster().drainNode(DrainNodeRequest.newBuilder().setNodeId(nodeId).setCancel(cancel)
+                    .build());
+            return new NodeReport(GrpcMetadataClient.node(r.getNode()), r.getBlocksToMove(), r.getBlocksToMove());
+        } catch (StatusRuntimeException e) {
+            throw failed(e, "node " + nodeId);
+        }
+    }
+
+    @Override
+    public void removeNode(String nodeId) throws IOException {
+        try {
+            cluster().removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build());
+        } catch (StatusRuntimeException e) {
+            throw failed(e, "node " + nodeId);
+        }
+    }
+
+    @Override
+    public VolumeInfo setVolumeRetention(String volume, Duration retention) throws IOException {
+        try {
+            return GrpcMetadataClient.volume(cluster().setVolumeRetention(SetVolumeRetentionRequest.newBuilder()
+                    .setVolume(volume).setRetentionSeconds(retention.toSeconds()).build()).getVolume());
+        } catch (StatusRuntimeException e) {
+            throw failed(e, "volume " + volume);
         }
     }
 

@@ -400,7 +400,10 @@ public final class GrpcMetadataClient implements MetadataClient {
             b.setMtimeMillis(mtimeMillis);
         }
         try {
-            return entry(ns().commitVersion(b.build()).getEntry());
+            // a first commit of a multi-GB file records tens of thousands of blocks: give it time in
+            // proportion (2 ms per block on top of the usual deadline) instead of failing a stored upload
+            long millis = timeout.toMillis() + 2L * blocks.size();
+            return entry(namespace.withDeadlineAfter(millis, TimeUnit.MILLISECONDS).commitVersion(b.build()).getEntry());
         } catch (StatusRuntimeException e) {
             throw GrpcErrors.map(e, volume, "inode " + inode);
         }
@@ -458,7 +461,7 @@ public final class GrpcMetadataClient implements MetadataClient {
             ClusterStatusResponse r = ns().clusterStatus(ClusterStatusRequest.getDefaultInstance());
             return new ClusterStatus(r.getNodesList().stream().map(GrpcMetadataClient::node).toList(),
                     r.getUnderReplicated(), r.getBlockCount(), r.getLogicalBytes(), r.getStoredBytes(),
-                    r.getVolumesList().stream().map(GrpcMetadataClient::volume).toList());
+                    r.getVolumesList().stream().map(GrpcMetadataClient::volume).toList(), repair(r.getRepair()));
         } catch (StatusRuntimeException e) {
             throw GrpcErrors.map(e, null, "cluster status");
         }
@@ -478,6 +481,12 @@ public final class GrpcMetadataClient implements MetadataClient {
     }
 
     // ------------------------------------------------------------------ proto -> domain
+
+    static RepairProgress repair(io.sklad.proto.v1.RepairProgress r) {
+        return new RepairProgress(r.getBlocksAtRisk(), r.getBytesAtRisk(), r.getBlocksRepairing(),
+                r.getRepairedBytesPerSecond(), r.getEtaSeconds(), r.getBlocksWithoutSource(), r.getRepairedBlocks(),
+                r.getTrimmedBlocks(), r.getGcPendingBlocks(), r.getGcDeletedBlocks());
+    }
 
     static VolumeInfo volume(Volume v) {
         return new VolumeInfo(v.getName(), v.getReplicas(), v.getBlockSize(), v.getCreatedAtMillis(),
