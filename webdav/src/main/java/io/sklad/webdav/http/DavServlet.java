@@ -35,6 +35,7 @@ public final class DavServlet extends HttpServlet {
         resp.setHeader("MS-Author-Via", "DAV");
         Optional<DavSession> session = authenticator.authenticate(req.getHeader("Authorization"), req.getRemoteAddr());
         if (session.isEmpty()) {
+            DavExchange.finishUnreadBody(req, resp);
             resp.setHeader("WWW-Authenticate", "Basic realm=\"Sklad\", charset=\"UTF-8\"");
             resp.setStatus(401);
             resp.setContentLength(0);
@@ -54,6 +55,7 @@ public final class DavServlet extends HttpServlet {
 
     /** Clients probe the server root (OPTIONS /, PROPFIND /): say DAV is here, nothing else. */
     private static void outsideBase(HttpServletRequest req, HttpServletResponse resp) {
+        DavExchange.finishUnreadBody(req, resp);
         if (req.getMethod().equals("OPTIONS")) {
             resp.setHeader("DAV", "1, 2");
             resp.setHeader("Allow", OptionsHandler.ALLOW);

@@ -36,6 +36,7 @@ final class DeleteHandler extends DavHandler {
         dav.checkHttpConditions(ex, r, false);
         dav.requireUnlocked(ex, target, true, true);
         Path file = r.path();
+        dav.requireRemovable(file);
         dav.tree().deleteTree(file);
         dav.locks().removeWithin(file);
         ex.sendStatus(204, null);

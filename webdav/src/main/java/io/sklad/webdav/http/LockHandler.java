@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import javax.xml.parsers.SAXParserFactory;
@@ -66,18 +67,23 @@ final class LockHandler extends DavHandler {
             }
             dav.requireUnlocked(ex, target, false, true);
         }
+        // A lock keeps writers out: only someone who may write the resource (or create it) may take one.
+        Path file = dav.fileOf(ex, target);
+        if (!Files.isWritable(r != null ? file : file.getParent())) {
+            throw new DavStatusException(403, "no write access");
+        }
         LockRequest req = new LockRequest(info.scope == LockInfo.LockScope.EXCLUSIVE, depth != 0,
                 owner == null ? "" : DavXml.serializeContent(owner), ex.session().user(), timeout);
         DavLock lock;
         try {
-            lock = dav.locks().lock(dav.fileOf(ex, target), req);
+            lock = dav.locks().lock(file, req);
         } catch (LockConflictException e) {
             throw new DavStatusException(423, "no-conflicting-lock", "conflicting lock");
         }
         if (r == null) {
             try {
                 // RFC 4918 §7.3: locking an unmapped URL creates an empty resource.
-                Files.createFile(dav.fileOf(ex, target));
+                Files.createFile(file);
                 created = true;
             } catch (FileAlreadyExistsException raced) {
                 created = false;

@@ -18,7 +18,9 @@ import org.w3c.dom.Element;
 
 /**
  * PROPPATCH: dead properties stored as user extended attributes, the Win32 times Windows sets applied
- * to the file itself. Instructions apply in document order and all or nothing (RFC 4918 §9.2): any
+ * to the file itself. On a store without extended attributes dead properties are refused (403), except a
+ * {@code Win32FileAttributes} value that only repeats what the resource implies, which Explorer sends
+ * after every copy. Instructions apply in document order and all or nothing (RFC 4918 §9.2): any
  * protected or unsupported property fails the whole request (403/409 for it, 424 for the rest) before
  * anything is written.
  */
@@ -59,12 +61,18 @@ final class PropPatchHandler extends DavHandler {
                 if (!op.remove() && parseTime(op.text()) == null) {
                     failures.put(op.name(), "409 Conflict");
                 }
+            } else if (op.name().equals(DavProperties.WIN32_ATTRIBUTES) && !deadSupported) {
+                // Explorer sets this after every copy; without a place to keep it, accept what the
+                // resource already implies and refuse the rest (read-only, hidden, system ...).
+                if (!op.remove() && !DavProperties.win32AttributesImplied(r, op.text())) {
+                    failures.put(op.name(), "409 Conflict");
+                }
             } else if (!deadSupported) {
                 failures.put(op.name(), "403 Forbidden");
             }
         }
         if (failures.isEmpty()) {
-            apply(r, ops);
+            apply(r, ops, deadSupported);
         }
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\">")
                 .append("<D:response><D:href>").append(DavXml.escape(ex.href(target, r.isCollection()))).append("</D:href>");
@@ -81,7 +89,7 @@ final class PropPatchHandler extends DavHandler {
         ex.sendXml(207, sb.toString());
     }
 
-    private void apply(PathResource r, List<Op> ops) throws IOException {
+    private void apply(PathResource r, List<Op> ops, boolean deadSupported) throws IOException {
         // Later instructions win, so applying the final state per name is the same as document order.
         Map<QName, Op> last = new LinkedHashMap<>();
         for (Op op : ops) {
@@ -97,6 +105,8 @@ final class PropPatchHandler extends DavHandler {
                             n.equals(DavProperties.WIN32_ACCESS) ? t : null,
                             n.equals(DavProperties.WIN32_CREATION) ? t : null);
                 }
+            } else if (!deadSupported) {
+                continue; // Win32FileAttributes the resource already implies: nothing to keep
             } else if (op.remove()) {
                 dav.deadProperties().remove(r.path(), op.name());
             } else {
