@@ -89,8 +89,10 @@ class WebDavHttpTest {
             assertThat(wrong.headers().firstValue("WWW-Authenticate")).isPresent();
         }
         // 0, 100, 200, 400, 800 ms: the delay doubles per failure.
-        assertThat(took[4]).isGreaterThanOrEqualTo(700).isGreaterThan(took[2] + 300);
-        assertThat(took[2]).isGreaterThan(took[0]);
+        // lower bounds only: the throttle's delays (100, 200, 400, 800 ms) make answers at least this slow,
+        // while a loaded machine may make any answer slower still
+        assertThat(took[4]).isGreaterThanOrEqualTo(700);
+        assertThat(took[2]).isGreaterThanOrEqualTo(150);
 
         assertThat(send("PROPFIND", "", null, "Depth", "0").statusCode()).isEqualTo(207);
     }
