@@ -5,7 +5,9 @@
 # Prints MB/s, the ratio to the baseline and the peak RSS (VmHWM) of the `sklad up` process, which holds
 # the SFTP server, the agent, the master and the workers.
 # Usage: tests/bench/sftp.sh [SIZE_MIB]   (default 1024). Needs root (sshd), sshpass and openssh-server.
-# SFTP_CIPHER overrides the cipher (default aes128-gcm@openssh.com, which both servers offer).
+# SFTP_CIPHER overrides the cipher (default aes128-gcm@openssh.com, which both servers offer);
+# SKLAD_JAVA_OPTS is passed to the JVM of `sklad up` (e.g. -Xmx512m to see the RSS with a bounded heap).
+# A Sklad transfer that fails is reported as FAILED with the end of the server's log; the script goes on.
 source "$(dirname "$0")/lib.sh"
 size_mib="${1:-1024}"
 bytes=$((size_mib * 1048576))
@@ -124,6 +126,10 @@ if [ "$sk_put" != FAILED ]; then
   fi
 fi
 rss_get=$(hwm "$SK_PID")
+if [ "$sk_put" = FAILED ] || [ "$sk_get" = FAILED ]; then
+  echo "bench: the last lines 'sklad up' logged:"
+  grep -v Flyway "$UP_DIR/up.log" | cut -c1-240 | tail -5 || true
+fi
 
 plain_put=$(mbps "$bytes" "$t_plain_put"); plain_get=$(mbps "$bytes" "$t_plain_get")
 [ "$sk_put" != FAILED ] && put_ratio=$(ratio "$sk_put" "$plain_put")
