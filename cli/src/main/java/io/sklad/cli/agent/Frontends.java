@@ -52,7 +52,12 @@ public final class Frontends {
 
     /** Mounts {@code root} at {@code mountPoint} (created if missing). */
     public static FuseMount fuse(Path root, Path mountPoint, MountOptions options) throws IOException {
-        Files.createDirectories(mountPoint);
+        try {
+            Files.createDirectories(mountPoint);
+        } catch (java.nio.file.FileAlreadyExistsException staleOrFile) {
+            // a stale mount left by a killed agent answers stat with ENOTCONN, so it looks absent and then
+            // exists: FuseMount clears stale mounts and refuses a plain file with a clear message
+        }
         return FuseMount.mount(root, mountPoint, options);
     }
 }

@@ -59,7 +59,11 @@ public final class FrontendCommands {
                         MountOptions.defaults().withSingleThreaded(singleThreaded)));
                 System.out.println("mounted volume " + volume + " at " + m.mountPoint().toAbsolutePath());
                 System.out.flush();
-                Waiting.untilShutdown();
+                // ends on Ctrl+C / SIGTERM (shutdown hook) or when someone runs 'fusermount -u' on the mount
+                while (m.isMounted()) {
+                    Thread.sleep(500);
+                }
+                System.out.println("unmounted " + m.mountPoint().toAbsolutePath());
             }
             return 0;
         }
