@@ -90,16 +90,24 @@ class WebDavBadInputIT {
         return sb.toString();
     }
 
-    /** Nothing stored changed: same bytes, no new version, same entries, same volumes. */
+    /**
+     * Nothing stored changed: same bytes (sklad get and a GET), same entries with the same sizes, times and
+     * etags (so no new version either: {@link #noTestLeftANewVersion} asks sklad once at the end), same volumes.
+     */
     @AfterEach
     void storedDataIsUnchanged() throws Exception {
         Path back = dir.resolve("keep-back");
         Files.deleteIfExists(back);
         up.ok("get", KEEP, back.toString());
         assertThat(RandomFiles.sha256(back)).isEqualTo(keepSha);
-        assertThat(up.ok("versions", KEEP).stdout()).isEqualTo(keepVersions);
         assertThat(listing()).isEqualTo(keepListing);
         assertThat(dav.sha256(KEEP)).isEqualTo(keepSha);
+    }
+
+    @Test
+    @Order(30)
+    void noTestLeftANewVersion() throws Exception {
+        assertThat(up.ok("versions", KEEP).stdout()).isEqualTo(keepVersions);
     }
 
     @Test
