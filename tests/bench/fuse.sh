@@ -6,7 +6,8 @@
 # The cluster is `sklad up --no-fuse`; the mount is a separate `sklad mount main DIR` process, so its RSS
 # is the agent's alone. MODES="multi single" measures libfuse's multi-threaded default and `-s`
 # (--single-threaded) for the sequential part; the small files run on the first mode only.
-# The plain read is O_DIRECT (from the disk, not the page cache the write just filled).
+# The plain read is O_DIRECT (from the disk, not the page cache the write just filled). A write or read
+# that fails shows as FAILED (with the mount's last warnings); logs of the last run: target/bench/fuse-*.log.
 # Usage: tests/bench/fuse.sh [SIZE_MIB] [SMALL_FILES]   (default 2048, 10000; needs FUSE, perl)
 source "$(dirname "$0")/lib.sh"
 size_mib="${1:-2048}"
@@ -122,7 +123,7 @@ for mode in $modes; do
   e=$(now)
   r[$mode]=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
   [ "$got" = "$expected" ] || { echo "bench: MISMATCH reading back the $mode-mode file"; r[$mode]=FAILED; }
-  rm -f "$MNT/big-$mode.bin"
+  rm -f "$MNT/big-$mode.bin" || echo "bench: could not remove the $mode-mode file"
   if [ -z "$first" ]; then
     first=$mode
     mkdir -p "$MNT/small"

@@ -74,7 +74,7 @@ timed() {
 # The transfer failed: say so with the server's last warnings, and stop.
 failed() {
   echo "bench: $1 failed; last warnings of the server ($2):"
-  grep -E 'WARN|ERROR' "$2" | grep -v 'Flyway' | tail -5 | cut -c1-400
+  grep -A1 -E 'WARN|ERROR' "$2" | grep -v -e 'Flyway' -e '^--$' -e '^\s*at ' | tail -6 | cut -c1-400
   exit 1
 }
 
