@@ -38,11 +38,16 @@ public record MountOptions(String fsName, boolean bigWrites, boolean defaultPerm
         Objects.requireNonNull(unmountTimeout, "unmountTimeout");
         extraOptions = List.copyOf(extraOptions);
         for (String option : extraOptions) {
-            if (option.isEmpty() || option.contains(",")) {
-                throw new IllegalArgumentException("one option per element, no commas: " + option);
+            if (!OPTION.matcher(option).matches()) {
+                throw new IllegalArgumentException("not a mount option (one per element, NAME or NAME=VALUE"
+                        + " of letters, digits and . _ - /): " + option);
             }
         }
     }
+
+    /** One {@code -o} option as libfuse and the kernel take it; anything else could smuggle a second option in. */
+    private static final java.util.regex.Pattern OPTION =
+            java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*(=[A-Za-z0-9_./-]+)?");
 
     /**
      * {@code sklad}, big writes, default permissions, {@code allow_other} when running as root,
@@ -63,6 +68,17 @@ public record MountOptions(String fsName, boolean bigWrites, boolean defaultPerm
     public MountOptions withMountTimeout(Duration value) {
         return new MountOptions(fsName, bigWrites, defaultPermissions, allowOther, singleThreaded,
                 nonEmpty, debug, value, unmountTimeout, extraOptions);
+    }
+
+    /**
+     * These options with further {@code -o} options given by the user ({@code sklad mount -o ro,attr_timeout=10}),
+     * passed to libfuse after Sklad's own, so the user's win where both set the same one.
+     */
+    public MountOptions withExtraOptions(List<String> options) {
+        List<String> all = new java.util.ArrayList<>(extraOptions);
+        all.addAll(options);
+        return new MountOptions(fsName, bigWrites, defaultPermissions, allowOther, singleThreaded,
+                nonEmpty, debug, mountTimeout, unmountTimeout, all);
     }
 
     /** The libfuse command-line arguments after the mount point. */

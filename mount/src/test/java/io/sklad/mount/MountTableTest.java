@@ -1,6 +1,7 @@
 package io.sklad.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,5 +39,16 @@ class MountTableTest {
         MountOptions custom = new MountOptions("drive", false, false, false, true, true, false,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), List.of("ro"));
         assertThat(custom.toFuseArguments()).containsExactly("-s", "-o", "fsname=drive,subtype=drive,atomic_o_trunc,nonempty,ro");
+        assertThat(custom.withExtraOptions(List.of("attr_timeout=10", "entry_timeout=2.5")).toFuseArguments().get(2))
+                .endsWith(",nonempty,ro,attr_timeout=10,entry_timeout=2.5");
+    }
+
+    @Test
+    void anOptionThatCouldCarryAnotherIsRefused() {
+        MountOptions d = MountOptions.defaults();
+        for (String bad : List.of("", "ro,rw", "allow_other,suid", "-d", "fsname=x y", "opt=a,b", "=1")) {
+            assertThatThrownBy(() -> d.withExtraOptions(List.of(bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a mount option");
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.sklad.cli.agent.Frontends;
 import io.sklad.cli.config.ClientOptions;
 import io.sklad.cli.config.ClusterConnection;
 import io.sklad.cli.config.HostPort;
+import io.sklad.cli.io.ErrorReporter.UsageException;
 import io.sklad.mount.FuseMount;
 import io.sklad.mount.MountOptions;
 import io.sklad.sftp.SftpServer;
@@ -46,17 +47,43 @@ public final class FrontendCommands {
         @Option(names = "--single-threaded", description = "Serve FUSE calls on one thread (libfuse -s).")
         boolean singleThreaded;
 
+        @Option(names = "-o", split = ",", paramLabel = "OPTIONS",
+                description = "Mount options for libfuse and the kernel, comma-separated, e.g. ro,"
+                        + " attr_timeout=SECONDS, entry_timeout=SECONDS (how long the kernel caches attributes and"
+                        + " names; default 1), allow_other (needs user_allow_other in /etc/fuse.conf unless root).")
+        java.util.List<String> options = new java.util.ArrayList<>();
+
+        @Option(names = "--cache-size", defaultValue = "1GiB", paramLabel = "SIZE",
+                description = "On-disk cache of blocks read through the mount (default: ${DEFAULT-VALUE}; 0 turns it off).")
+        String cacheSize;
+
         @Override
         public Integer call() throws Exception {
+            MountOptions mountOptions;
+            try {
+                mountOptions = MountOptions.defaults().withSingleThreaded(singleThreaded).withExtraOptions(options);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("-o: " + e.getMessage());
+            }
+            long cacheBytes;
+            try {
+                cacheBytes = io.sklad.cli.io.Units.parseSize(cacheSize);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--cache-size: " + e.getMessage());
+            }
             try (Closer closer = new Closer()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-mount-shutdown"));
-                SkladFileSystem fs = closer.register(new ClusterConnection(client, System.getenv()).open());
+                ClusterConnection connection = new ClusterConnection(client, System.getenv());
+                // each mount has its own spill area and cache: two mounts on one machine never share files
+                Path work = connection.agentWorkDir().resolveSibling("mounts")
+                        .resolve(volume.replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
+                        + Integer.toHexString(mountPoint.toAbsolutePath().normalize().hashCode()));
+                SkladFileSystem fs = closer.register(connection.open(work, cacheBytes));
                 Path root = fs.getPath("/" + volume);
                 if (!Files.isDirectory(root)) {
                     throw new java.nio.file.NoSuchFileException("/" + volume, null, "no such volume");
                 }
-                FuseMount m = closer.register(Frontends.fuse(root, mountPoint,
-                        MountOptions.defaults().withSingleThreaded(singleThreaded)));
+                FuseMount m = closer.register(Frontends.fuse(root, mountPoint, mountOptions));
                 System.out.println("mounted volume " + volume + " at " + m.mountPoint().toAbsolutePath());
                 System.out.flush();
                 // ends on Ctrl+C / SIGTERM (shutdown hook) or when someone runs 'fusermount -u' on the mount

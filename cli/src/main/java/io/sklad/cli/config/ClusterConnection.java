@@ -64,20 +64,27 @@ public final class ClusterConnection {
                         + "or run this from the directory where 'sklad up' keeps sklad-data"));
     }
 
-    /** Opens the file system as the configured user; the caller closes it. */
+    /** Opens the file system as the configured user, without a block cache; the caller closes it. */
     public SkladFileSystem open() throws IOException {
+        return open(agentWorkDir(), 0);
+    }
+
+    /**
+     * Opens the file system as the configured user with its spill area and a block cache of
+     * {@code cacheBytes} under {@code work} (a long-running agent such as a mount); the caller closes it.
+     */
+    public SkladFileSystem open(Path work, long cacheBytes) throws IOException {
         String master = masterAddress();
-        Path work = agentWorkDir();
         String user = env.get("SKLAD_USER");
         String password = env.get("SKLAD_PASSWORD");
         AgentConfig config;
         if (user != null && password != null) {
-            config = new AgentConfig(master, user, password, null, work, 0, 0, null);
+            config = new AgentConfig(master, user, password, null, work, 0, cacheBytes, null);
         } else {
             ClientProfile p = profile().filter(pr -> pr.token() != null)
                     .orElseThrow(() -> new IOException("not logged in: run 'sklad login --master " + master
                             + " --user NAME' or set SKLAD_USER and SKLAD_PASSWORD"));
-            config = new AgentConfig(master, p.user(), null, p.token(), work, 0, 0, null);
+            config = new AgentConfig(master, p.user(), null, p.token(), work, 0, cacheBytes, null);
         }
         return SkladFileSystem.open(config);
     }
@@ -99,7 +106,7 @@ public final class ClusterConnection {
     }
 
     /** Spill area for one-shot client commands: the user's cache directory. */
-    private Path agentWorkDir() {
+    public Path agentWorkDir() {
         String xdg = env.get("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("sklad").resolve("agent");
