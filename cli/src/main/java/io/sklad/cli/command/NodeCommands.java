@@ -1,19 +1,14 @@
 package io.sklad.cli.command;
 
-import io.sklad.cli.config.ClientOptions;
-import io.sklad.cli.config.ClusterConnection;
 import io.sklad.cli.config.Durations;
 import io.sklad.cli.io.Units;
 import io.sklad.vfs.client.AdminClient;
-import io.sklad.vfs.client.GrpcAdminClient;
 import io.sklad.vfs.client.NodeReport;
 import io.sklad.vfs.client.VolumeInfo;
 import io.sklad.vfs.client.WorkerNode;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -30,24 +25,6 @@ public final class NodeCommands implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
-    }
-
-    /** Base: an admin client on the cluster of the profile. */
-    abstract static class AdminCommand implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Override
-        public final Integer call() throws Exception {
-            ClusterConnection conn = new ClusterConnection(client, System.getenv());
-            try (AdminClient admin = new GrpcAdminClient(conn.masterAddress(), Duration.ofSeconds(30), conn.token())) {
-                run(admin);
-            }
-            System.out.flush();
-            return 0;
-        }
-
-        abstract void run(AdminClient admin) throws Exception;
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true,

@@ -1,11 +1,8 @@
 package io.sklad.cli.command;
 
-import io.sklad.cli.config.ClientOptions;
-import io.sklad.cli.config.ClusterConnection;
 import io.sklad.cli.io.ErrorReporter;
 import io.sklad.vfs.client.AdminClient;
 import io.sklad.vfs.client.GrantRole;
-import io.sklad.vfs.client.GrpcAdminClient;
 import io.sklad.vfs.client.TokenInfo;
 import io.sklad.vfs.client.UserInfo;
 import io.sklad.vfs.client.UserKey;
@@ -15,14 +12,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,24 +33,6 @@ public final class UserCommands implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
-    }
-
-    /** Base: an admin client on the cluster of the profile. */
-    abstract static class AdminCommand implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Override
-        public final Integer call() throws Exception {
-            ClusterConnection conn = new ClusterConnection(client, System.getenv());
-            try (AdminClient admin = new GrpcAdminClient(conn.masterAddress(), Duration.ofSeconds(30), conn.token())) {
-                run(admin);
-            }
-            System.out.flush();
-            return 0;
-        }
-
-        abstract void run(AdminClient admin) throws Exception;
     }
 
     /** A new password: --password, --password-stdin, SKLAD_NEW_PASSWORD, or asked twice on the terminal. */
