@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param uploadParallelism concurrent upload batches (0 = default 8)
  * @param cacheBytes        on-disk block cache size (negative = default 1 GiB, 0 = no cache)
  * @param rpcTimeout        deadline of every RPC (null = default 30 s)
+ * @param attributeTtl      how long {@code stat} may answer from what the agent saw last (listings fill it);
+ *                          another agent's changes show that much later, opens always ask the master
+ *                          (null or zero = no attribute cache; a FUSE mount uses its {@code attr_timeout})
  */
 public record AgentConfig(String masterAddress, String user, String password, String token, Path workDir,
-                          int uploadParallelism, long cacheBytes, Duration rpcTimeout) {
+                          int uploadParallelism, long cacheBytes, Duration rpcTimeout, Duration attributeTtl) {
 
     public static final int DEFAULT_UPLOAD_PARALLELISM = 8;
     public static final long DEFAULT_CACHE_BYTES = 1L << 30;
@@ -39,6 +42,15 @@ public record AgentConfig(String masterAddress, String user, String password, St
         if (rpcTimeout == null || rpcTimeout.isZero() || rpcTimeout.isNegative()) {
             rpcTimeout = DEFAULT_RPC_TIMEOUT;
         }
+        if (attributeTtl == null || attributeTtl.isNegative()) {
+            attributeTtl = Duration.ZERO;
+        }
+    }
+
+    /** Without an attribute cache: every {@code stat} asks the master. */
+    public AgentConfig(String masterAddress, String user, String password, String token, Path workDir,
+                       int uploadParallelism, long cacheBytes, Duration rpcTimeout) {
+        this(masterAddress, user, password, token, workDir, uploadParallelism, cacheBytes, rpcTimeout, Duration.ZERO);
     }
 
     /** A config with password login and every knob at its default. */
@@ -48,7 +60,14 @@ public record AgentConfig(String masterAddress, String user, String password, St
 
     /** The same config with another block cache size. */
     public AgentConfig withCacheBytes(long bytes) {
-        return new AgentConfig(masterAddress, user, password, token, workDir, uploadParallelism, bytes, rpcTimeout);
+        return new AgentConfig(masterAddress, user, password, token, workDir, uploadParallelism, bytes, rpcTimeout,
+                attributeTtl);
+    }
+
+    /** The same config with an attribute cache of this lifetime. */
+    public AgentConfig withAttributeTtl(Duration ttl) {
+        return new AgentConfig(masterAddress, user, password, token, workDir, uploadParallelism, cacheBytes, rpcTimeout,
+                ttl);
     }
 
     @Override
@@ -56,6 +75,6 @@ public record AgentConfig(String masterAddress, String user, String password, St
         // never print credentials
         return "AgentConfig[masterAddress=" + masterAddress + ", user=" + user + ", workDir=" + workDir
                 + ", uploadParallelism=" + uploadParallelism + ", cacheBytes=" + cacheBytes
-                + ", rpcTimeout=" + rpcTimeout + "]";
+                + ", rpcTimeout=" + rpcTimeout + ", attributeTtl=" + attributeTtl + "]";
     }
 }

@@ -71,6 +71,7 @@ public final class FrontendCommands {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--cache-size: " + e.getMessage());
             }
+            java.time.Duration attributeTtl = attributeTtl(options);
             try (Closer closer = new Closer()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(closer::close, "sklad-mount-shutdown"));
                 ClusterConnection connection = new ClusterConnection(client, System.getenv());
@@ -78,7 +79,7 @@ public final class FrontendCommands {
                 Path work = connection.agentWorkDir().resolveSibling("mounts")
                         .resolve(volume.replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
                         + Integer.toHexString(mountPoint.toAbsolutePath().normalize().hashCode()));
-                SkladFileSystem fs = closer.register(connection.open(work, cacheBytes));
+                SkladFileSystem fs = closer.register(connection.open(work, cacheBytes, attributeTtl));
                 Path root = fs.getPath("/" + volume);
                 if (!Files.isDirectory(root)) {
                     throw new java.nio.file.NoSuchFileException("/" + volume, null, "no such volume");
@@ -93,6 +94,25 @@ public final class FrontendCommands {
                 System.out.println("unmounted " + m.mountPoint().toAbsolutePath());
             }
             return 0;
+        }
+
+        /**
+         * The agent trusts attributes as long as the kernel does ({@code attr_timeout}, libfuse's default 1 s):
+         * a listing then answers the lookups of its entries that follow it, one call to the master in all.
+         */
+        static java.time.Duration attributeTtl(java.util.List<String> options) {
+            java.time.Duration ttl = java.time.Duration.ofSeconds(1);
+            for (String o : options) {
+                if (o.startsWith("attr_timeout=")) {
+                    try {
+                        double seconds = Double.parseDouble(o.substring("attr_timeout=".length()));
+                        ttl = java.time.Duration.ofMillis(Math.max(0, Math.round(seconds * 1000)));
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("-o attr_timeout: not a number of seconds: " + o);
+                    }
+                }
+            }
+            return ttl;
         }
     }
 

@@ -66,25 +66,26 @@ public final class ClusterConnection {
 
     /** Opens the file system as the configured user, without a block cache; the caller closes it. */
     public SkladFileSystem open() throws IOException {
-        return open(agentWorkDir(), 0);
+        return open(agentWorkDir(), 0, java.time.Duration.ZERO);
     }
 
     /**
      * Opens the file system as the configured user with its spill area and a block cache of
-     * {@code cacheBytes} under {@code work} (a long-running agent such as a mount); the caller closes it.
+     * {@code cacheBytes} under {@code work}, and an attribute cache of {@code attributeTtl} (a long-running
+     * agent such as a mount); the caller closes it.
      */
-    public SkladFileSystem open(Path work, long cacheBytes) throws IOException {
+    public SkladFileSystem open(Path work, long cacheBytes, java.time.Duration attributeTtl) throws IOException {
         String master = masterAddress();
         String user = env.get("SKLAD_USER");
         String password = env.get("SKLAD_PASSWORD");
         AgentConfig config;
         if (user != null && password != null) {
-            config = new AgentConfig(master, user, password, null, work, 0, cacheBytes, null);
+            config = new AgentConfig(master, user, password, null, work, 0, cacheBytes, null, attributeTtl);
         } else {
             ClientProfile p = profile().filter(pr -> pr.token() != null)
                     .orElseThrow(() -> new IOException("not logged in: run 'sklad login --master " + master
                             + " --user NAME' or set SKLAD_USER and SKLAD_PASSWORD"));
-            config = new AgentConfig(master, p.user(), null, p.token(), work, 0, cacheBytes, null);
+            config = new AgentConfig(master, p.user(), null, p.token(), work, 0, cacheBytes, null, attributeTtl);
         }
         return SkladFileSystem.open(config);
     }

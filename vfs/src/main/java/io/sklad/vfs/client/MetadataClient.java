@@ -62,6 +62,14 @@ public interface MetadataClient extends AutoCloseable {
     /** The current attributes of the entry at path (symbolic links are not followed). */
     EntryInfo stat(String volume, String path) throws IOException;
 
+    /**
+     * The current attributes straight from the master, never from a cache (an open must see the version
+     * committed last: close-to-open consistency).
+     */
+    default EntryInfo statUncached(String volume, String path) throws IOException {
+        return stat(volume, path);
+    }
+
     /** The attributes of exactly this version of the file at path. */
     EntryInfo statVersion(String volume, String path, long version) throws IOException;
 

@@ -99,14 +99,14 @@ final class FileOperations {
             entry = metadata.createFile(loc.volume(), loc.inVolume(), mode, 0, 0, true).entry();
         } else if (create) {
             try {
-                Stat s = fs.stat(loc, follow);
+                Stat s = fs.statFresh(loc, follow);
                 at = s.location();
                 entry = s.entry();
             } catch (NoSuchFileException e) {
                 entry = metadata.createFile(loc.volume(), loc.inVolume(), mode, 0, 0, false).entry();
             }
         } else {
-            Stat s = fs.stat(loc, follow);
+            Stat s = fs.statFresh(loc, follow);
             at = s.location();
             entry = s.entry();
         }

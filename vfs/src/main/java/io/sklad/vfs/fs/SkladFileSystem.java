@@ -12,6 +12,7 @@ import io.sklad.vfs.client.EntryInfo;
 import io.sklad.vfs.client.EntryKind;
 import io.sklad.vfs.client.FileVersionInfo;
 import io.sklad.vfs.client.GrpcChunkClient;
+import io.sklad.vfs.client.CachingMetadataClient;
 import io.sklad.vfs.client.GrpcMetadataClient;
 import io.sklad.vfs.client.LoginResult;
 import io.sklad.vfs.client.MetadataClient;
@@ -143,11 +144,12 @@ public final class SkladFileSystem extends FileSystem {
     }
 
     /** Over clients built elsewhere; the file system owns and closes them. */
-    SkladFileSystem(SkladFileSystemProvider provider, String authority, AgentConfig config, MetadataClient metadata,
+    SkladFileSystem(SkladFileSystemProvider provider, String authority, AgentConfig config, MetadataClient master,
                     ChunkClient chunks, Runnable onClose) throws IOException {
         this.provider = provider;
         this.authority = authority;
-        this.metadata = metadata;
+        // everything in this agent goes through the cache, so every change it makes also empties it
+        this.metadata = new CachingMetadataClient(master, config.attributeTtl(), 100_000);
         this.chunks = chunks;
         this.onClose = onClose;
         Path work = config.workDir().toAbsolutePath();
@@ -160,13 +162,13 @@ public final class SkladFileSystem extends FileSystem {
         removeStaleSpills(work.resolve("spill"));
         BlockCodec codec = new BlockCodec();
         this.cache = new BlockCache(work.resolve("cache"), config.cacheBytes());
-        this.reader = new BlockReader(metadata, chunks, codec, cache);
-        this.uploader = new BlockUploader(metadata, chunks, codec, new PlacementPolicy(), config.uploadParallelism());
-        this.registry = new OpenFileRegistry(metadata, reader, uploader, spillDir);
+        this.reader = new BlockReader(this.metadata, chunks, codec, cache);
+        this.uploader = new BlockUploader(this.metadata, chunks, codec, new PlacementPolicy(), config.uploadParallelism());
+        this.registry = new OpenFileRegistry(this.metadata, reader, uploader, spillDir);
         // one holder per file system: the master tells agents apart by it, and passes this agent's own commits
         String holder = UUID.randomUUID().toString();
-        metadata.useLeaseHolder(holder);
-        this.leases = new LeaseKeeper(metadata, holder, LeaseKeeper.DEFAULT_TTL);
+        this.metadata.useLeaseHolder(holder);
+        this.leases = new LeaseKeeper(this.metadata, holder, LeaseKeeper.DEFAULT_TTL);
         this.files = new FileOperations(this);
         this.copyMove = new CopyMoveOperations(this);
         this.root = new SkladPath(this, "/");
@@ -268,11 +270,25 @@ public final class SkladFileSystem extends FileSystem {
         return new Location(abs, names.get(0), "/" + String.join("/", names.subList(1, names.size())));
     }
 
-    /** The entry at a location, following symbolic links when asked; open files show their in-flight size. */
+    /**
+     * The entry at a location, following symbolic links when asked; open files show their in-flight size.
+     * May be up to {@link AgentConfig#attributeTtl()} old when another agent changed it (see
+     * {@link CachingMetadataClient}).
+     */
     Stat stat(Location location, boolean follow) throws IOException {
+        return stat(location, follow, false);
+    }
+
+    /** The entry at a location as the master has it now: what an open uses (close-to-open consistency). */
+    Stat statFresh(Location location, boolean follow) throws IOException {
+        return stat(location, follow, true);
+    }
+
+    private Stat stat(Location location, boolean follow, boolean fresh) throws IOException {
         Location at = location;
         for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
-            EntryInfo entry = at.isRoot() ? rootEntry : metadata.stat(at.volume(), at.inVolume());
+            EntryInfo entry = at.isRoot() ? rootEntry
+                    : fresh ? metadata.statUncached(at.volume(), at.inVolume()) : metadata.stat(at.volume(), at.inVolume());
             if (!follow || !entry.isSymlink()) {
                 return new Stat(at, withOpenSize(at, entry));
             }

@@ -66,7 +66,13 @@ final class ClusterFixture implements AutoCloseable {
 
     /** Another agent on the same cluster (own work dir and caches). */
     SkladFileSystem openFileSystem(Path workDir, long cacheBytes) throws IOException {
-        AgentConfig config = new AgentConfig(masterAddress, "admin", PASSWORD, null, workDir, 4, cacheBytes, TIMEOUT);
+        return openFileSystem(workDir, cacheBytes, Duration.ZERO);
+    }
+
+    /** Another agent with an attribute cache of this lifetime. */
+    SkladFileSystem openFileSystem(Path workDir, long cacheBytes, Duration attributeTtl) throws IOException {
+        AgentConfig config = new AgentConfig(masterAddress, "admin", PASSWORD, null, workDir, 4, cacheBytes, TIMEOUT,
+                attributeTtl);
         GrpcMetadataClient metadata = new GrpcMetadataClient(masterAddress, TIMEOUT);
         LoginResult login = metadata.login("admin", PASSWORD);
         ChunkClient counting = new CountingChunkClient(new GrpcChunkClient(new ChunkTokenSource(metadata,
