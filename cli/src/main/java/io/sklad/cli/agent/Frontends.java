@@ -60,7 +60,7 @@ public final class Frontends {
 
     /** The entity tag of a Sklad entry is its version id: strong, and new with every commit. */
     private static String versionTag(BasicFileAttributes a) {
-        return a instanceof SkladFileAttributes s ? "\"v" + Long.toHexString(s.entry().version()) + "\""
+        return a instanceof SkladFileAttributes s ? "\"" + s.entry().version() + "\""
                 : EntityTags.SIZE_AND_TIME.of(a);
     }
 
