@@ -2,7 +2,7 @@
 # PUT and GET of a large random file with curl against the WebDAV drive of `sklad up`, against the same
 # transfers with `rclone serve webdav` of a plain directory on the same disk (Debian package rclone),
 # and each server's peak RSS (VmHWM).
-# Usage: tests/bench/webdav.sh [SIZE_MIB]   (default 1024; SKLAD_JAVA_OPTS is passed to java as by ./sklad)
+# Usage: tests/bench/webdav.sh [SIZE_MIB]   (default 1024; java gets SKLAD_JAVA_OPTS, default -Xmx1g, as by ./sklad)
 source "$(dirname "$0")/lib.sh"
 size_mib="${1:-1024}"
 bytes=$((size_mib * 1048576))
@@ -45,7 +45,7 @@ await_line() {
 # Sets DAV_URL.
 start_sklad_up() {
   mkdir -p "$d/sklad"
-  (cd "$d/sklad" && SKLAD_ADMIN_PASSWORD="${USER_PASS#*:}" exec java ${SKLAD_JAVA_OPTS:-} -jar "$JAR" up \
+  (cd "$d/sklad" && SKLAD_ADMIN_PASSWORD="${USER_PASS#*:}" exec java ${SKLAD_JAVA_OPTS:--Xmx1g} -jar "$JAR" up \
       --workers 3 --master-port 0 --webdav-port 0 --sftp-port 0 --no-fuse --no-sftp > "$d/sklad/up.log" 2>&1) &
   DAV_PID=$!
   await_line "$d/sklad/up.log" 'webdav: +(http://127\.0\.0\.1:[0-9]+/main/)' "$DAV_PID"

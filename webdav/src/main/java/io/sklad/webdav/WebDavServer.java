@@ -7,6 +7,7 @@ import io.milton.http.webdav.WebDavResponseHandler;
 import io.sklad.webdav.auth.BasicAuthenticator;
 import io.sklad.webdav.auth.LoginThrottle;
 import io.sklad.webdav.fs.DeadProperties;
+import io.sklad.webdav.fs.EntityTags;
 import io.sklad.webdav.fs.PathResourceFactory;
 import io.sklad.webdav.http.DavServices;
 import io.sklad.webdav.http.DavServlet;
@@ -42,6 +43,7 @@ public final class WebDavServer implements AutoCloseable {
     private final WebDavConfig config;
     private final DavRealm realm;
     private final DavLockManager lockManager;
+    private final EntityTags entityTags;
     private Server server;
     private ServerConnector connector;
 
@@ -49,11 +51,20 @@ public final class WebDavServer implements AutoCloseable {
         this(config, realm, new InMemoryDavLockManager());
     }
 
-    /** With a specific lock manager (the agent passes one backed by the master's write leases). */
+    /** With a specific lock manager, entity tags of size and time. */
     public WebDavServer(WebDavConfig config, DavRealm realm, DavLockManager lockManager) {
+        this(config, realm, lockManager, EntityTags.SIZE_AND_TIME);
+    }
+
+    /**
+     * With a specific lock manager and entity tags: the agent passes a {@link io.sklad.webdav.lock.BackedDavLockManager}
+     * over the master's leases and tags from the file's version id.
+     */
+    public WebDavServer(WebDavConfig config, DavRealm realm, DavLockManager lockManager, EntityTags entityTags) {
         this.config = config;
         this.realm = realm;
         this.lockManager = lockManager;
+        this.entityTags = entityTags;
     }
 
     /**
@@ -117,7 +128,8 @@ public final class WebDavServer implements AutoCloseable {
     }
 
     private HttpManager buildManager() {
-        DavServices services = new DavServices(lockManager, new DeadProperties(), config.maxLockTimeout());
+        PathResourceFactory resources = new PathResourceFactory(entityTags);
+        DavServices services = new DavServices(lockManager, new DeadProperties(), config.maxLockTimeout(), resources);
         HttpManagerBuilder b = new HttpManagerBuilder() {
             @Override
             protected void buildProtocolHandlers(WebDavResponseHandler responseHandler, ResourceTypeHelper types) {
@@ -127,7 +139,7 @@ public final class WebDavServer implements AutoCloseable {
                 list.add(new SkladDavExtension(services));
             }
         };
-        b.setResourceFactory(new PathResourceFactory());
+        b.setResourceFactory(resources);
         b.setEnableBasicAuth(false);
         b.setEnableDigestAuth(false);
         b.setEnableFormAuth(false);

@@ -108,7 +108,10 @@ public final class UpCommand implements Callable<Integer> {
 
         String webdav = "disabled (--no-webdav)";
         if (!noWebdav) {
-            WebDavServer dav = closer.register(Frontends.webdav(host, webdavPort, sessions, false));
+            // WebDAV gets file systems of its own (own lease holders): a WebDAV lock then keeps this agent's
+            // SFTP writers of the same user out, as it does FUSE and other agents
+            AgentSessions davSessions = closer.register(new AgentSessions(master, null, agentDir.resolve("webdav"), -1));
+            WebDavServer dav = closer.register(Frontends.webdav(host, webdavPort, davSessions, false));
             webdav = "http://" + host + ":" + dav.port() + "/" + VOLUME + "/   (user admin)";
         }
         String sftp = "disabled (--no-sftp)";

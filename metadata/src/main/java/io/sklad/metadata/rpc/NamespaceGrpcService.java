@@ -339,4 +339,47 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
             return b.build();
         });
     }
+
+    @Override
+    public void getProperties(io.sklad.proto.v1.GetPropertiesRequest r,
+                              StreamObserver<io.sklad.proto.v1.GetPropertiesResponse> out) {
+        GrpcErrors.unary(out, () -> {
+            io.sklad.proto.v1.GetPropertiesResponse.Builder b = io.sklad.proto.v1.GetPropertiesResponse.newBuilder();
+            store.getProperties(caller(), r.getVolume(), r.getPath()).forEach((name, value) -> b.addProperties(
+                    io.sklad.proto.v1.Property.newBuilder().setName(name)
+                            .setValue(com.google.protobuf.ByteString.copyFrom(value))));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void setProperties(io.sklad.proto.v1.SetPropertiesRequest r,
+                              StreamObserver<io.sklad.proto.v1.SetPropertiesResponse> out) {
+        GrpcErrors.unary(out, () -> {
+            java.util.Map<String, byte[]> set = new java.util.LinkedHashMap<>();
+            r.getSetList().forEach(p -> set.put(p.getName(), p.getValue().toByteArray()));
+            store.setProperties(caller(), r.getVolume(), r.getPath(), set, r.getRemoveList());
+            return io.sklad.proto.v1.SetPropertiesResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getVolumeAccess(io.sklad.proto.v1.GetVolumeAccessRequest r,
+                                StreamObserver<io.sklad.proto.v1.GetVolumeAccessResponse> out) {
+        GrpcErrors.unary(out, () -> {
+            Principal p = caller();
+            store.volumeAccess(p, r.getVolume(), false);
+            boolean write;
+            try {
+                store.volumeAccess(p, r.getVolume(), true);
+                write = true;
+            } catch (io.sklad.metadata.store.MetadataException e) {
+                if (e.code() != io.sklad.metadata.store.MetaError.ACCESS_DENIED) {
+                    throw e;
+                }
+                write = false;
+            }
+            return io.sklad.proto.v1.GetVolumeAccessResponse.newBuilder().setRead(true).setWrite(write).build();
+        });
+    }
 }

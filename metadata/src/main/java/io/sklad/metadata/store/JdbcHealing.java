@@ -141,6 +141,7 @@ final class JdbcHealing {
                     + ofVolume, cutoff, v[0]);
             purged += Sql.update(m.c, "DELETE FROM dentries WHERE valid_to_tx IS NOT NULL AND valid_to_tx <= ?"
                     + " AND volume_id = ?", cutoff, v[0]);
+            purged += JdbcProperties.purgeUnreachable(m.c, (Long) v[0]);
         }
         return purged;
     }

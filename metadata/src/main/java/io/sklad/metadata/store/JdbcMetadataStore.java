@@ -178,6 +178,29 @@ public final class JdbcMetadataStore implements MetadataStore, HealingStore {
         return mutate(m -> JdbcNamespace.setAttributes(m, Lookups.volume(m.c, caller, volume, true), path, update));
     }
 
+    // ------------------------------------------------------------------ properties
+
+    @Override
+    public Map<String, byte[]> getProperties(Principal caller, String volume, String path) {
+        return db.inTransaction(c -> {
+            VolumeInfo v = Lookups.volume(c, caller, volume, false);
+            long inode = Lookups.existing(c, v, path, Lookups.lastTx(c)).existing().inode();
+            return JdbcProperties.read(c, inode);
+        });
+    }
+
+    @Override
+    public void setProperties(Principal caller, String volume, String path, Map<String, byte[]> set,
+                              java.util.Collection<String> remove) {
+        // serialised with mutations (the entry cannot go away meanwhile) but no tx: properties are not versioned
+        serialised(m -> {
+            VolumeInfo v = Lookups.volume(m.c, caller, volume, true);
+            long inode = Lookups.existing(m.c, v, path, m.tx).existing().inode();
+            JdbcProperties.update(m.c, inode, set, remove, path);
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ contents
 
     @Override

@@ -45,6 +45,18 @@ public interface MetadataStore extends AutoCloseable {
 
     EntryInfo setAttributes(Principal caller, String volume, String path, AttributeUpdate update);
 
+    // ------------------------------------------------------------------ properties
+
+    /** User-defined properties of the entry at path (links not followed), by name; needs read access. */
+    Map<String, byte[]> getProperties(Principal caller, String volume, String path);
+
+    /**
+     * Removes, then sets, properties of the entry at path in one transaction (all or nothing); needs write
+     * access. Bounded per value and per entry: INVALID_ARGUMENT names the limit.
+     */
+    void setProperties(Principal caller, String volume, String path, Map<String, byte[]> set,
+                       java.util.Collection<String> remove);
+
     // ------------------------------------------------------------------ contents
 
     /** Commits a new version by compare-and-set on {@code baseVersion}; returns the new current entry. */

@@ -21,21 +21,32 @@ final class DavUp implements AutoCloseable {
     private final Path dir;
     private final SkladProcess up;
     private final int port;
+    private final int sftpPort;
 
-    private DavUp(Path dir, SkladProcess up, int port) {
+    private DavUp(Path dir, SkladProcess up, int port, int sftpPort) {
         this.dir = dir;
         this.up = up;
         this.port = port;
+        this.sftpPort = sftpPort;
     }
 
     static DavUp start(Path dir) throws Exception {
-        SkladProcess up = SkladProcess.start("up", dir, Map.of("SKLAD_ADMIN_PASSWORD", PASSWORD),
+        return start(dir, false);
+    }
+
+    /** With {@code sftp}, the agent also serves SFTP ({@link #sftpPort()}) to the same users. */
+    static DavUp start(Path dir, boolean sftp) throws Exception {
+        SkladProcess up = sftp
+                ? SkladProcess.start("up", dir, Map.of("SKLAD_ADMIN_PASSWORD", PASSWORD),
+                "up", "--workers", "3", "--master-port", "0", "--webdav-port", "0", "--sftp-port", "0", "--no-fuse")
+                : SkladProcess.start("up", dir, Map.of("SKLAD_ADMIN_PASSWORD", PASSWORD),
                 "up", "--workers", "3", "--master-port", "0", "--webdav-port", "0", "--sftp-port", "0",
                 "--no-fuse", "--no-sftp");
         try {
             up.awaitOutput("Sklad is up", Duration.ofSeconds(120));
             String port = up.awaitOutput("webdav:\\s+http://127\\.0\\.0\\.1:(\\d+)/main/", Duration.ofSeconds(5));
-            return new DavUp(dir, up, Integer.parseInt(port));
+            int sftpPort = sftp ? Integer.parseInt(up.awaitOutput("sftp:\\s+sftp -P (\\d+)", Duration.ofSeconds(5))) : -1;
+            return new DavUp(dir, up, Integer.parseInt(port), sftpPort);
         } catch (Throwable t) {
             up.close();
             throw t;
@@ -52,6 +63,11 @@ final class DavUp implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The SFTP port, when started with SFTP. */
+    int sftpPort() {
+        return sftpPort;
     }
 
     /** {@code http://127.0.0.1:PORT} followed by {@code path} (which starts with a slash). */

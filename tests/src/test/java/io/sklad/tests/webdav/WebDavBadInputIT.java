@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -268,6 +267,8 @@ class WebDavBadInputIT {
                 awaitStatus("/main/pipe.bin", 200, Duration.ofSeconds(60));
                 Thread.sleep(500); // created before its lease is taken: let the lease land
                 assertThat(dav.put("/main/pipe.bin", keep).statusCode()).isEqualTo(423);
+                // the other client's write lease keeps an exclusive WebDAV lock out too
+                assertThat(dav.send("LOCK", "/main/pipe.bin", EXCLUSIVE_LOCK, "Depth", "0").statusCode()).isEqualTo(423);
                 pipe.write(data);
             }
             assertThat(waitFor(put)).as(put.output()).isZero();
@@ -277,9 +278,7 @@ class WebDavBadInputIT {
         assertThat(dav.status("DELETE", "/main/pipe.bin")).isEqualTo(204);
     }
 
-    /** A WebDAV LOCK must keep other clients out (the issue: "backed by the master's write leases"). */
-    @Disabled("BUG: the agent's WebDAV locks live only in the WebDAV server's memory (cli wires InMemoryDavLockManager, "
-            + "not SkladFileSystem.lock), so 'sklad put' overwrites a WebDAV-locked file")
+    /** A WebDAV LOCK keeps other clients out: it holds the master's lease on the file. */
     @Test
     @Order(8)
     void aWebDavLockKeepsOtherClientsOut() throws Exception {
@@ -377,18 +376,32 @@ class WebDavBadInputIT {
         }
     }
 
-    /** A read-only user must not be able to lock writers out. */
-    @Disabled("BUG (vfs): checkAccess(WRITE) ignores read-only grants (Files.isWritable is true on a read-only "
-            + "volume), so the WebDAV server cannot refuse LOCK from a read-only user, whose lock then keeps "
-            + "every writer out")
+    /** A read-only user must not be able to lock writers out, nor change properties. */
     @Test
     @Order(12)
     void aReadOnlyUserCannotLock() throws Exception {
         DavClient reader = newUser("reader", "Reader-pass-1", "main", true);
         HttpResponse<String> lock = reader.send("LOCK", KEEP, EXCLUSIVE_LOCK, "Depth", "0", "Timeout", "Second-60");
+        HttpResponse<String> shared = reader.send("LOCK", KEEP, EXCLUSIVE_LOCK.replace("exclusive", "shared"),
+                "Depth", "0", "Timeout", "Second-60");
         try {
             assertThat(lock.statusCode()).isEqualTo(403);
+            assertThat(shared.statusCode()).isEqualTo(403);
+            assertThat(reader.send("LOCK", "/main/keep/unmapped-by-reader.bin", EXCLUSIVE_LOCK, "Depth", "0")
+                    .statusCode()).isEqualTo(403);
+            assertThat(reader.send("PROPPATCH", KEEP, "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:X=\"urn:x\">"
+                    + "<D:set><D:prop><X:tag>reader</X:tag></D:prop></D:set></D:propertyupdate>").statusCode())
+                    .isEqualTo(403);
+            assertThat(reader.put(KEEP, keep).statusCode()).isEqualTo(403);
+            assertThat(dav.propfind(KEEP, "0", "<D:lockdiscovery/>").body()).doesNotContain("activelock");
         } finally {
+            shared.headers().firstValue("Lock-Token").ifPresent(t -> {
+                try {
+                    reader.send("UNLOCK", KEEP, (String) null, "Lock-Token", t);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             lock.headers().firstValue("Lock-Token").ifPresent(t -> {
                 try {
                     reader.send("UNLOCK", KEEP, (String) null, "Lock-Token", t);

@@ -529,4 +529,40 @@ public final class GrpcMetadataClient implements MetadataClient {
         return new io.sklad.vfs.client.BlockRef(b.getIndex(), BlockId.of(b.getBlockId().toByteArray()),
                 b.getStoredLength(), b.getReplicasList().stream().map(GrpcMetadataClient::node).toList());
     }
+
+    @Override
+    public java.util.Map<String, byte[]> getProperties(String volume, String path) throws IOException {
+        try {
+            java.util.Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+            ns().getProperties(io.sklad.proto.v1.GetPropertiesRequest.newBuilder().setVolume(volume).setPath(path)
+                    .build()).getPropertiesList().forEach(p -> out.put(p.getName(), p.getValue().toByteArray()));
+            return out;
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public void setProperties(String volume, String path, java.util.Map<String, byte[]> set,
+                              Collection<String> remove) throws IOException {
+        io.sklad.proto.v1.SetPropertiesRequest.Builder b = io.sklad.proto.v1.SetPropertiesRequest.newBuilder()
+                .setVolume(volume).setPath(path).addAllRemove(remove);
+        set.forEach((name, value) -> b.addSet(io.sklad.proto.v1.Property.newBuilder().setName(name)
+                .setValue(com.google.protobuf.ByteString.copyFrom(value))));
+        try {
+            ns().setProperties(b.build());
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, path);
+        }
+    }
+
+    @Override
+    public boolean volumeWritable(String volume) throws IOException {
+        try {
+            return ns().getVolumeAccess(io.sklad.proto.v1.GetVolumeAccessRequest.newBuilder().setVolume(volume).build())
+                    .getWrite();
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, volume, "/");
+        }
+    }
 }

@@ -118,6 +118,21 @@ public interface MetadataClient extends AutoCloseable {
 
     ClusterStatus clusterStatus() throws IOException;
 
+    /** User-defined properties of the entry at path (links not followed), by name. */
+    java.util.Map<String, byte[]> getProperties(String volume, String path) throws IOException;
+
+    /**
+     * Removes, then sets, properties of the entry at path, all or nothing. Beyond the master's limits (a value
+     * over 64 KiB, more than 256 properties or 1 MiB per entry): {@link java.nio.file.FileSystemException} with
+     * reason {@link io.sklad.vfs.SkladReasons#INVALID_ARGUMENT} and the limit; a read-only grant:
+     * {@link java.nio.file.AccessDeniedException}.
+     */
+    void setProperties(String volume, String path, java.util.Map<String, byte[]> set, Collection<String> remove)
+            throws IOException;
+
+    /** Whether the user may write the volume (false for a read-only grant); an unknown volume throws. */
+    boolean volumeWritable(String volume) throws IOException;
+
     @Override
     void close();
 }

@@ -3,8 +3,10 @@ package io.sklad.vfs.fs;
 import io.sklad.vfs.SkladReasons;
 import io.sklad.vfs.attr.AttributeAccess;
 import io.sklad.vfs.attr.AttributeStrings;
+import io.sklad.vfs.attr.PropertyAccess;
 import io.sklad.vfs.attr.SkladAttributeView;
 import io.sklad.vfs.attr.SkladFileAttributes;
+import io.sklad.vfs.attr.SkladUserAttributeView;
 import io.sklad.vfs.attr.UnixFileAttributeView;
 import io.sklad.vfs.attr.UnixFileAttributes;
 import io.sklad.vfs.client.AttributeChange;
@@ -37,8 +39,10 @@ import java.nio.file.attribute.FileOwnerAttributeView;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -256,6 +260,10 @@ final class FileOperations {
             if (m == AccessMode.WRITE && s.location().isRoot()) {
                 throw new AccessDeniedException(path.toString(), null, SkladReasons.READ_ONLY);
             }
+            if (m == AccessMode.WRITE && !fs.volumeWritable(s.location())) {
+                throw new AccessDeniedException(path.toString(), null, "read-only access to volume "
+                        + s.location().volume());
+            }
             if (m == AccessMode.EXECUTE && s.entry().isFile() && (s.entry().mode() & 0111) == 0) {
                 throw new AccessDeniedException(path.toString());
             }
@@ -316,6 +324,9 @@ final class FileOperations {
             name = "posix";
         } else if (type == UnixFileAttributeView.class || type == SkladAttributeView.class) {
             name = "unix";
+        } else if (type == UserDefinedFileAttributeView.class) {
+            fs.checkPath(path);
+            return (V) new SkladUserAttributeView(path.toString(), properties(path, follow(options)));
         } else {
             return null;
         }
@@ -325,6 +336,25 @@ final class FileOperations {
 
     void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
         AttributeStrings.set(attribute, value, new SkladAttributeView("unix", access(path, follow(options))));
+    }
+
+    private PropertyAccess properties(Path path, boolean follow) {
+        return new PropertyAccess() {
+            @Override
+            public Map<String, byte[]> read() throws IOException {
+                Location at = fs.stat(fs.locate(path), follow).location();
+                return at.isRoot() ? Map.of() : metadata.getProperties(at.volume(), at.inVolume());
+            }
+
+            @Override
+            public void update(Map<String, byte[]> set, Collection<String> remove) throws IOException {
+                Location at = fs.stat(fs.locate(path), follow).location();
+                if (at.isRoot()) {
+                    throw new AccessDeniedException(path.toString(), null, SkladReasons.READ_ONLY);
+                }
+                metadata.setProperties(at.volume(), at.inVolume(), set, remove);
+            }
+        };
     }
 
     private AttributeAccess access(Path path, boolean follow) {

@@ -84,12 +84,13 @@ public final class SkladFileStore extends FileStore {
     @Override
     public boolean supportsFileAttributeView(Class<? extends FileAttributeView> type) {
         return type == BasicFileAttributeView.class || type == FileOwnerAttributeView.class
-                || type == PosixFileAttributeView.class || type == UnixFileAttributeView.class;
+                || type == PosixFileAttributeView.class || type == UnixFileAttributeView.class
+                || type == java.nio.file.attribute.UserDefinedFileAttributeView.class;
     }
 
     @Override
     public boolean supportsFileAttributeView(String name) {
-        return AttributeStrings.VIEWS.contains(name);
+        return AttributeStrings.VIEWS.contains(name) || name.equals("user");
     }
 
     @Override

@@ -395,8 +395,37 @@ public final class SkladFileSystem extends FileSystem {
 
     @Override
     public Set<String> supportedFileAttributeViews() {
-        return AttributeStrings.VIEWS;
+        return VIEWS;
     }
+
+    /** The string-form views plus {@code user} (user-defined attributes, through their view only). */
+    private static final Set<String> VIEWS = java.util.stream.Stream.concat(AttributeStrings.VIEWS.stream(),
+            Stream.of("user")).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+    /**
+     * Whether the user may write the volume of {@code at}: asked of the master, remembered for a few seconds
+     * (a grant changed by an admin shows within that time; access(2) and isWritable should not cost a call each).
+     */
+    boolean volumeWritable(Location at) throws IOException {
+        if (at.isRoot()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        WritableAnswer known = writable.get(at.volume());
+        if (known != null && now - known.atNanos() < WRITABLE_TTL_NANOS) {
+            return known.writable();
+        }
+        boolean w = metadata.volumeWritable(at.volume());
+        writable.put(at.volume(), new WritableAnswer(w, now));
+        return w;
+    }
+
+    private static final long WRITABLE_TTL_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private record WritableAnswer(boolean writable, long atNanos) {
+    }
+
+    private final Map<String, WritableAnswer> writable = new ConcurrentHashMap<>();
 
     @Override
     public SkladPath getPath(String first, String... more) {

@@ -231,8 +231,12 @@ public final class LeaseKeeper implements AutoCloseable {
             return g;
         } catch (FileSystemException e) {
             if (e.getReason() != null && e.getReason().startsWith(SkladReasons.CONFLICT)) {
+                // the master names the mode in the way: a writer sees whether it is a lock or another writer
+                String why = e.getReason().contains("leased " + LeaseMode.EXCLUSIVE)
+                        || e.getReason().contains("leased " + LeaseMode.SHARED_READ)
+                        ? "is locked by another client" : busyWhy;
                 FileSystemException busy = new FileSystemException(held.display, null,
-                        SkladReasons.BUSY + held.display + " " + busyWhy);
+                        SkladReasons.BUSY + held.display + " " + why);
                 busy.initCause(e);
                 throw busy;
             }

@@ -67,10 +67,14 @@ class WriteLeaseTest {
     }
 
     private static FileSystemException expectBusy(Path p, StandardOpenOption... options) {
+        return expectBusy(p, "is being written by another client", options);
+    }
+
+    private static FileSystemException expectBusy(Path p, String why, StandardOpenOption... options) {
         FileSystemException e = catchThrowableOfType(FileSystemException.class,
                 () -> Files.newByteChannel(p, options).close());
         assertThat(e).as("opening %s for writing", p).isNotNull();
-        assertThat(e.getReason()).isEqualTo(SkladReasons.BUSY + p + " is being written by another client");
+        assertThat(e.getReason()).isEqualTo(SkladReasons.BUSY + p + " " + why);
         return e;
     }
 
@@ -120,7 +124,8 @@ class WriteLeaseTest {
         SkladLock lock = first.lock(mine, true, Duration.ofMinutes(30));
         assertThat(lock.path()).isEqualTo("/main/locked.txt");
         assertThat(lock.exclusive()).isTrue();
-        expectBusy(theirs, StandardOpenOption.WRITE);
+        // a writer kept out by a lock is told so (sklad put prints it)
+        expectBusy(theirs, "is locked by another client", StandardOpenOption.WRITE);
         FileSystemException e = catchThrowableOfType(FileSystemException.class,
                 () -> second.lock(theirs, false, Duration.ofMinutes(1)));
         assertThat(e.getReason()).isEqualTo(SkladReasons.BUSY + "/main/locked.txt is locked by another client");
@@ -162,6 +167,19 @@ class WriteLeaseTest {
                 "viewer-pw", dir.resolve("viewer")))) {
             Path p = viewer.getPath("/main/ro.txt");
             assertThat(get(p)).isEqualTo("read me");
+            // access(2) and isWritable tell the truth, so frontends can refuse before they try
+            assertThat(Files.isReadable(p)).isTrue();
+            assertThat(Files.isWritable(p)).isFalse();
+            assertThat(Files.isWritable(viewer.getPath("/main"))).isFalse();
+            assertThat(Files.isWritable(first.getPath("/main/ro.txt"))).isTrue();
+            catchAccessDenied(() -> viewer.provider().checkAccess(p, java.nio.file.AccessMode.WRITE));
+            // user attributes: readable, not writable
+            Files.getFileAttributeView(adminView, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                    .write("note", ByteBuffer.wrap(bytes("admin's")));
+            var view = Files.getFileAttributeView(p, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+            assertThat(view.list()).containsExactly("note");
+            catchAccessDenied(() -> view.write("note", ByteBuffer.wrap(bytes("viewer's"))));
+            catchAccessDenied(() -> view.delete("note"));
             catchAccessDenied(() -> Files.newByteChannel(p, StandardOpenOption.WRITE).close());
             catchAccessDenied(() -> put(p, "overwrite"));
             catchAccessDenied(() -> put(viewer.getPath("/main/new.txt"), "new"));

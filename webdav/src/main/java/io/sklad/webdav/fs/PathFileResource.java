@@ -20,8 +20,8 @@ public final class PathFileResource extends PathResource implements GetableResou
 
     private static final int BUFFER = 64 * 1024;
 
-    PathFileResource(Path path, DavPath davPath, BasicFileAttributes attributes) {
-        super(path, davPath, attributes);
+    PathFileResource(PathResourceFactory factory, Path path, DavPath davPath, BasicFileAttributes attributes) {
+        super(factory, path, davPath, attributes);
     }
 
     /** Copies {@code length} bytes from {@code offset} (or to the end when length is negative) to {@code out}. */

@@ -22,8 +22,8 @@ public final class PathFolderResource extends PathResource implements Collection
         void visit(PathResource child) throws IOException;
     }
 
-    PathFolderResource(Path path, DavPath davPath, BasicFileAttributes attributes) {
-        super(path, davPath, attributes);
+    PathFolderResource(PathResourceFactory factory, Path path, DavPath davPath, BasicFileAttributes attributes) {
+        super(factory, path, davPath, attributes);
     }
 
     public void forEachChild(ChildVisitor visitor) throws IOException {
@@ -32,7 +32,7 @@ public final class PathFolderResource extends PathResource implements Collection
                 String name = p.getFileName().toString();
                 PathResource child;
                 try {
-                    child = PathResourceFactory.of(p, davPath.child(name),
+                    child = factory.of(p, davPath.child(name),
                             Files.readAttributes(p, BasicFileAttributes.class));
                 } catch (NoSuchFileException gone) {
                     continue; // deleted while listing
@@ -45,7 +45,7 @@ public final class PathFolderResource extends PathResource implements Collection
     @Override
     public Resource child(String childName) {
         try {
-            return PathResourceFactory.at(path.resolve(childName), davPath.child(childName));
+            return factory.at(path.resolve(childName), davPath.child(childName));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -21,11 +21,13 @@ import java.util.Date;
 public abstract sealed class PathResource implements Resource, PropFindableResource, QuotaResource
         permits PathFileResource, PathFolderResource {
 
+    protected final PathResourceFactory factory;
     protected final Path path;
     protected final DavPath davPath;
     protected final BasicFileAttributes attributes;
 
-    protected PathResource(Path path, DavPath davPath, BasicFileAttributes attributes) {
+    protected PathResource(PathResourceFactory factory, Path path, DavPath davPath, BasicFileAttributes attributes) {
+        this.factory = factory;
         this.path = path;
         this.davPath = davPath;
         this.attributes = attributes;
@@ -47,13 +49,9 @@ public abstract sealed class PathResource implements Resource, PropFindableResou
         return this instanceof PathFolderResource;
     }
 
-    /** Strong entity tag from size and modification time (the Sklad FS can later give a version id). */
+    /** The entity tag, as the factory's {@link EntityTags} make it from the attributes read at lookup. */
     public String etag() {
-        return etag(attributes);
-    }
-
-    public static String etag(BasicFileAttributes a) {
-        return "\"" + Long.toHexString(a.size()) + "-" + Long.toHexString(a.lastModifiedTime().toMillis()) + "\"";
+        return factory.entityTags().of(attributes);
     }
 
     @Override

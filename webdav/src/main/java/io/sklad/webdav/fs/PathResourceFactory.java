@@ -22,6 +22,16 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 public final class PathResourceFactory implements ResourceFactory {
 
+    private final EntityTags entityTags;
+
+    public PathResourceFactory(EntityTags entityTags) {
+        this.entityTags = entityTags;
+    }
+
+    public EntityTags entityTags() {
+        return entityTags;
+    }
+
     @Override
     public Resource getResource(String host, String url) throws BadRequestException {
         Request request = HttpManager.request();
@@ -42,11 +52,11 @@ public final class PathResourceFactory implements ResourceFactory {
     }
 
     /** The resource at {@code p} below {@code root}, or null when nothing is there. */
-    public static PathResource find(Path root, DavPath p) throws IOException {
+    public PathResource find(Path root, DavPath p) throws IOException {
         return at(p.resolve(root), p);
     }
 
-    static PathResource at(Path path, DavPath p) throws IOException {
+    PathResource at(Path path, DavPath p) throws IOException {
         try {
             return of(path, p, Files.readAttributes(path, BasicFileAttributes.class));
         } catch (NoSuchFileException e) {
@@ -60,7 +70,7 @@ public final class PathResourceFactory implements ResourceFactory {
         }
     }
 
-    static PathResource of(Path path, DavPath p, BasicFileAttributes a) {
-        return a.isDirectory() ? new PathFolderResource(path, p, a) : new PathFileResource(path, p, a);
+    PathResource of(Path path, DavPath p, BasicFileAttributes a) {
+        return a.isDirectory() ? new PathFolderResource(this, path, p, a) : new PathFileResource(this, path, p, a);
     }
 }

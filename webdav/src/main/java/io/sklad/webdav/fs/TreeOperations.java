@@ -70,9 +70,18 @@ public final class TreeOperations {
         });
     }
 
-    /** Moves (renames) {@code src} onto the absent {@code dst}; dead properties travel with it. */
+    /**
+     * Moves (renames) {@code src} onto the absent {@code dst}; dead properties travel with it. A rename keeps
+     * them by itself; a move between file stores (Sklad volumes) is a copy and a delete, so they are copied.
+     */
     public void move(Path src, Path dst) throws IOException {
+        java.util.Map<javax.xml.namespace.QName, String> props = deadProperties.readAll(src);
         Files.move(src, dst);
+        if (!props.isEmpty() && deadProperties.readAll(dst).isEmpty()) {
+            for (var e : props.entrySet()) {
+                deadProperties.write(dst, e.getKey(), e.getValue());
+            }
+        }
     }
 
     private void copyOne(Path from, Path to) throws IOException {

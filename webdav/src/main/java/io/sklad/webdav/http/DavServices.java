@@ -33,8 +33,11 @@ public final class DavServices {
     private final DeadProperties deadProperties;
     private final TreeOperations tree;
     private final Duration maxLockTimeout;
+    private final PathResourceFactory resources;
 
-    public DavServices(DavLockManager locks, DeadProperties deadProperties, Duration maxLockTimeout) {
+    public DavServices(DavLockManager locks, DeadProperties deadProperties, Duration maxLockTimeout,
+                       PathResourceFactory resources) {
+        this.resources = resources;
         this.locks = locks;
         this.deadProperties = deadProperties;
         this.tree = new TreeOperations(deadProperties);
@@ -53,13 +56,18 @@ public final class DavServices {
         return tree;
     }
 
+    /** The entity tag of a resource with these attributes. */
+    public String etag(java.nio.file.attribute.BasicFileAttributes a) {
+        return resources.entityTags().of(a);
+    }
+
     public Duration maxLockTimeout() {
         return maxLockTimeout;
     }
 
     /** The resource at {@code p} for this session, or null. */
     public PathResource find(DavExchange ex, DavPath p) throws IOException {
-        return PathResourceFactory.find(ex.session().root(), p);
+        return resources.find(ex.session().root(), p);
     }
 
     public Path fileOf(DavExchange ex, DavPath p) {
@@ -102,7 +110,7 @@ public final class DavServices {
 
     private IfHeader.ResourceState stateOf(DavExchange ex, DavPath p) throws IOException {
         Path file = fileOf(ex, p);
-        PathResource r = PathResourceFactory.find(ex.session().root(), p);
+        PathResource r = resources.find(ex.session().root(), p);
         Set<String> tokens = new HashSet<>();
         for (DavLock l : locks.covering(file)) {
             tokens.add(l.token());

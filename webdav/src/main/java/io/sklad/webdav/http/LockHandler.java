@@ -74,26 +74,34 @@ final class LockHandler extends DavHandler {
         }
         LockRequest req = new LockRequest(info.scope == LockInfo.LockScope.EXCLUSIVE, depth != 0,
                 owner == null ? "" : DavXml.serializeContent(owner), ex.session().user(), timeout);
-        DavLock lock;
-        try {
-            lock = dav.locks().lock(file, req);
-        } catch (LockConflictException e) {
-            throw new DavStatusException(423, "no-conflicting-lock", "conflicting lock");
-        }
         if (r == null) {
+            // RFC 4918 §7.3: locking an unmapped URL creates an empty resource. It is created first because
+            // the file system's lock (a master lease on Sklad) needs an existing file; a failed lock removes it.
             try {
-                // RFC 4918 §7.3: locking an unmapped URL creates an empty resource.
                 Files.createFile(file);
                 created = true;
             } catch (FileAlreadyExistsException raced) {
                 created = false;
-            } catch (IOException e) {
-                dav.locks().unlock(lock.token());
-                throw e;
             }
+        }
+        DavLock lock;
+        try {
+            lock = dav.locks().lock(file, req);
+        } catch (LockConflictException e) {
+            removeCreated(file, created);
+            throw new DavStatusException(423, "no-conflicting-lock", "conflicting lock");
+        } catch (IOException | RuntimeException e) {
+            removeCreated(file, created);
+            throw e;
         }
         ex.response().setHeader("Lock-Token", "<" + lock.token() + ">");
         answer(ex, lock, created ? 201 : 200);
+    }
+
+    private static void removeCreated(Path file, boolean created) throws IOException {
+        if (created) {
+            Files.deleteIfExists(file);
+        }
     }
 
     private void refresh(DavExchange ex, DavPath target, Duration timeout) throws IOException, DavStatusException {
@@ -102,8 +110,12 @@ final class LockHandler extends DavHandler {
         for (String token : dav.submittedTokens(ex)) {
             Optional<DavLock> lock = dav.locks().find(token).filter(l -> l.covers(file));
             if (lock.isPresent()) {
-                DavLock renewed = dav.locks().refresh(token, timeout).orElseThrow();
-                answer(ex, renewed, 200);
+                Optional<DavLock> renewed = dav.locks().refresh(token, timeout);
+                if (renewed.isEmpty()) {
+                    // the file system's lock under it was lost (it lapsed and another client took the file)
+                    throw new DavStatusException(412, "lock-token-matches-request-uri", "the lock was lost");
+                }
+                answer(ex, renewed.get(), 200);
                 return;
             }
         }

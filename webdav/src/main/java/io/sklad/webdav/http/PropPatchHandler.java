@@ -17,8 +17,8 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
 /**
- * PROPPATCH: dead properties stored as user extended attributes, the Win32 times Windows sets applied
- * to the file itself. On a store without extended attributes dead properties are refused (403), except a
+ * PROPPATCH: dead properties stored as user extended attributes (on Sklad: the master's per-file
+ * properties), the Win32 times Windows sets applied to the file itself. On a store without extended attributes dead properties are refused (403), except a
  * {@code Win32FileAttributes} value that only repeats what the resource implies, which Explorer sends
  * after every copy. Instructions apply in document order and all or nothing (RFC 4918 §9.2): any
  * protected or unsupported property fails the whole request (403/409 for it, 424 for the rest) before
@@ -51,6 +51,10 @@ final class PropPatchHandler extends DavHandler {
         }
         dav.checkIf(ex, target);
         dav.requireUnlocked(ex, target, false, false);
+        // a read-only grant may not change properties (nor learn per property what it could not change)
+        if (!Files.isWritable(r.path())) {
+            throw new DavStatusException(403, "no write access");
+        }
 
         Map<QName, String> failures = new LinkedHashMap<>();
         boolean deadSupported = dav.deadProperties().supported(r.path());
@@ -72,7 +76,10 @@ final class PropPatchHandler extends DavHandler {
             }
         }
         if (failures.isEmpty()) {
-            apply(r, ops, deadSupported);
+            Op refused = apply(r, ops, deadSupported);
+            if (refused != null) {
+                failures.put(refused.name(), "507 Insufficient Storage");
+            }
         }
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\">")
                 .append("<D:response><D:href>").append(DavXml.escape(ex.href(target, r.isCollection()))).append("</D:href>");
@@ -89,28 +96,62 @@ final class PropPatchHandler extends DavHandler {
         ex.sendXml(207, sb.toString());
     }
 
-    private void apply(PathResource r, List<Op> ops, boolean deadSupported) throws IOException {
+    /**
+     * Applies the instructions: dead properties first, one by one, undone if the store refuses one (over its
+     * limits), then the Win32 times. Returns the refused instruction, or null when all were applied.
+     */
+    private Op apply(PathResource r, List<Op> ops, boolean deadSupported) throws IOException {
         // Later instructions win, so applying the final state per name is the same as document order.
         Map<QName, Op> last = new LinkedHashMap<>();
         for (Op op : ops) {
             last.put(op.name(), op);
         }
+        if (deadSupported) {
+            Map<QName, String> before = dav.deadProperties().readAll(r.path());
+            List<QName> done = new ArrayList<>();
+            for (Op op : last.values()) {
+                if (DavProperties.WIN32_TIMES.contains(op.name())) {
+                    continue;
+                }
+                try {
+                    if (op.remove()) {
+                        dav.deadProperties().remove(r.path(), op.name());
+                    } else {
+                        dav.deadProperties().write(r.path(), op.name(), op.elementXml());
+                    }
+                    done.add(op.name());
+                } catch (IOException e) {
+                    int status = DavErrors.status(e);
+                    undo(r, before, done);
+                    if (status == 400 || status == DavErrors.INSUFFICIENT_STORAGE) {
+                        return op; // too big, too many: the store's limits
+                    }
+                    throw e;
+                }
+            }
+        }
         BasicFileAttributeView times = Files.getFileAttributeView(r.path(), BasicFileAttributeView.class);
         for (Op op : last.values()) {
-            if (DavProperties.WIN32_TIMES.contains(op.name())) {
-                if (!op.remove()) {
-                    FileTime t = FileTime.from(parseTime(op.text()).toInstant());
-                    QName n = op.name();
-                    times.setTimes(n.equals(DavProperties.WIN32_MODIFIED) ? t : null,
-                            n.equals(DavProperties.WIN32_ACCESS) ? t : null,
-                            n.equals(DavProperties.WIN32_CREATION) ? t : null);
-                }
-            } else if (!deadSupported) {
-                continue; // Win32FileAttributes the resource already implies: nothing to keep
-            } else if (op.remove()) {
-                dav.deadProperties().remove(r.path(), op.name());
+            if (DavProperties.WIN32_TIMES.contains(op.name()) && !op.remove()) {
+                FileTime t = FileTime.from(parseTime(op.text()).toInstant());
+                QName n = op.name();
+                times.setTimes(n.equals(DavProperties.WIN32_MODIFIED) ? t : null,
+                        n.equals(DavProperties.WIN32_ACCESS) ? t : null,
+                        n.equals(DavProperties.WIN32_CREATION) ? t : null);
+            }
+            // without dead property support, Win32FileAttributes the resource already implies: nothing to keep
+        }
+        return null;
+    }
+
+    /** Puts back what {@code done} changed: all or nothing (RFC 4918 §9.2). */
+    private void undo(PathResource r, Map<QName, String> before, List<QName> done) throws IOException {
+        for (QName q : done) {
+            String old = before.get(q);
+            if (old == null) {
+                dav.deadProperties().remove(r.path(), q);
             } else {
-                dav.deadProperties().write(r.path(), op.name(), op.elementXml());
+                dav.deadProperties().write(r.path(), q, old);
             }
         }
     }

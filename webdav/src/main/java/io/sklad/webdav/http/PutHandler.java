@@ -66,7 +66,7 @@ final class PutHandler extends DavHandler {
             }
         }
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        ex.response().setHeader("ETag", PathResource.etag(a));
+        ex.response().setHeader("ETag", dav.etag(a));
         if (existing == null) {
             ex.response().setHeader("Location", ex.href(target, false));
         }

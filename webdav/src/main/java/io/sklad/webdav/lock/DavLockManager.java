@@ -1,5 +1,6 @@
 package io.sklad.webdav.lock;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -7,14 +8,17 @@ import java.util.Optional;
 
 /**
  * Write locks of the WebDAV frontend, keyed by the absolute {@link Path} of the locked resource so that
- * users whose roots overlap see each other's locks. Kept behind an interface because it will be backed
- * by the master's write leases; {@link InMemoryDavLockManager} is the local implementation.
+ * users whose roots overlap see each other's locks. {@link InMemoryDavLockManager} keeps them in this server
+ * only; {@link BackedDavLockManager} also holds the file system's own lock (the master's leases on Sklad).
  * Expired locks are never returned.
  */
 public interface DavLockManager {
 
-    /** Grants a lock, or throws when an exclusive lock (or any lock, for an exclusive request) is in the way. */
-    DavLock lock(Path resource, LockRequest request) throws LockConflictException;
+    /**
+     * Grants a lock, or throws when an exclusive lock (or any lock, for an exclusive request) is in the way;
+     * an {@link IOException} when the file system refuses it (another client holds the file: reason "Busy").
+     */
+    DavLock lock(Path resource, LockRequest request) throws LockConflictException, IOException;
 
     /** Extends a lock by token; empty when there is no such (live) lock. */
     Optional<DavLock> refresh(String token, Duration timeout);
