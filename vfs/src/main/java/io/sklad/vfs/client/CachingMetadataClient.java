@@ -183,7 +183,27 @@ public final class CachingMetadataClient implements MetadataClient {
         }
     }
 
+    @Override
+    public void setProperties(String volume, String path, java.util.Map<String, byte[]> set, Collection<String> remove)
+            throws IOException {
+        try {
+            delegate.setProperties(volume, path, set, remove);
+        } finally {
+            changed();
+        }
+    }
+
     // ------------------------------------------------------------------ everything else, as it is
+
+    @Override
+    public java.util.Map<String, byte[]> getProperties(String volume, String path) throws IOException {
+        return delegate.getProperties(volume, path);
+    }
+
+    @Override
+    public boolean volumeWritable(String volume) throws IOException {
+        return delegate.volumeWritable(volume);
+    }
 
     @Override
     public LoginResult login(String user, String password) throws IOException {
