@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A nightly dump through the drive: {@code dd} of 1 GiB into the mount with {@code conv=fsync} and back out,
- * byte-identical by {@code sha256sum}. The issue asks for 2 GiB; on the 2-core CI machine that takes well over
- * three minutes (about 25 MB/s each way with 3 replicas on one disk), and it fails today (see the disabled test),
- * so the running test moves 1 GiB and {@code tests/bench/fuse.sh} measures 2 GiB. The agent runs with
- * {@code -Xmx512m}: a file twice the heap proves writes go through the spill area, not memory.
+ * A nightly dump through the drive: {@code dd} into the mount with {@code conv=fsync} and back out,
+ * byte-identical by {@code sha256sum}, and committed as one version of the full size. The issue asks for 2 GiB;
+ * on the 2-core CI machine that takes well over three minutes (about 25 MB/s each way with 3 replicas on one
+ * disk), and the 1 GiB and 2 GiB cases fail under load today (see their @Disabled reasons), so CI runs 256 MiB
+ * and {@code tests/bench/fuse.sh} measures 2 GiB. The agent runs with {@code -Xmx512m}: the 1 and 2 GiB files
+ * are two and four times the heap, so passing them proves writes go through the spill area, not memory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 330, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -63,6 +64,13 @@ class FuseLargeFileIT {
     }
 
     @Test
+    void ddOfQuarterGibInAndOutKeepsEveryByte() throws Exception {
+        // 4 096 blocks: well inside the commit deadline even on a loaded machine, so CI keeps a dd round trip
+        // while the larger ones below wait for the commit fix
+        roundTrip(256, "quarter");
+    }
+
+    @Test
     @Disabled("BUG (metadata/vfs): the commit of a 1 GiB file (16 384 blocks) can outlast the agent deadline on a loaded machine (fsync/close fails with EIO); stream and batch the commit, then re-enable")
     void ddOfOneGibInAndOutKeepsEveryByte() throws Exception {
         roundTrip(1024, "one");
@@ -70,8 +78,9 @@ class FuseLargeFileIT {
 
     @Test
     @Disabled("BUG: the first commit of a large file can run past its deadline at the master (30 s + 2 ms a block;"
-            + " a 2 GiB commit of 32 768 blocks took over 95 s on the loaded 2-core machine while other commits"
-            + " timed out on H2's COUNTERS lock): fsync and close answer EIO and the agent drops the written data")
+            + " a 2 GiB commit of 32 768 blocks took over 95 s on the loaded 2-core machine in 3 of 3 multi-threaded"
+            + " runs, -s passed 2 of 2, while other commits timed out on H2's COUNTERS lock): fsync and close answer"
+            + " EIO and the agent drops the written data")
     @Timeout(value = 900, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void ddOfTwoGibInAndOutKeepsEveryByte() throws Exception {
         roundTrip(2048, "two");
