@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -282,9 +281,6 @@ class FuseIT {
 
     @Test
     @Order(11)
-    @Disabled("BUG (vfs): closing a writable channel commits the shared open file even when that channel wrote"
-            + " nothing since its last force; FUSE's asynchronous release of an earlier, already flushed handle"
-            + " then commits another program's half-written file as a version (cp then cp can leave 3 versions)")
     void closingAnIdleHandleDoesNotCommitWhatAnotherHandleIsStillWriting() throws Exception {
         Files.writeString(dir.resolve("handles-v1"), "version one\n");
         skladOk("put", dir.resolve("handles-v1").toString(), "/main/handles.txt");
