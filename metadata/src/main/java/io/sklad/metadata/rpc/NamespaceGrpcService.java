@@ -9,6 +9,8 @@ import io.sklad.metadata.store.ClusterSummary;
 import io.sklad.metadata.store.CommitRequest;
 import io.sklad.metadata.store.CommittedBlock;
 import io.sklad.metadata.store.EntryInfo;
+import io.sklad.metadata.store.MetaError;
+import io.sklad.metadata.store.MetadataException;
 import io.sklad.metadata.store.MetadataStore;
 import io.sklad.metadata.store.NewAttributes;
 import io.sklad.metadata.store.Principal;
@@ -342,8 +344,7 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
                     return;
                 }
                 if (parts == null) {
-                    fail(new io.sklad.metadata.store.MetadataException(
-                            io.sklad.metadata.store.MetaError.INVALID_ARGUMENT, "empty commit stream"));
+                    fail(new MetadataException(MetaError.INVALID_ARGUMENT, "empty commit stream"));
                     return;
                 }
                 CommitParts done = parts;
@@ -368,7 +369,7 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
     private CommitVersionResponse commit(CommitRequest request) {
         if (io.grpc.Context.current().isCancelled()) {
             // the agent already gave up (deadline): committing now would make a version it reports as failed
-            throw new io.sklad.metadata.store.MetadataException(io.sklad.metadata.store.MetaError.UNAVAILABLE,
+            throw new MetadataException(MetaError.UNAVAILABLE,
                     "commit of inode " + request.inode() + " cancelled by the client");
         }
         // checked before, not inside, the commit transaction: a lease taken in between is still safe,

@@ -42,6 +42,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * and its slot is reused; a block written again meanwhile stays resident. {@link #flush} uploads every
  * remaining resident block, waits for all uploads, then commits {@code (base version, size, changed blocks)}
  * by compare-and-set; afterwards the new version is the base. A stale base is a conflict, never an overwrite.
+ * A change counter ({@link #changes()}) lets each channel tell whether changes of its own are still uncommitted
+ * ({@link #uncommitted}), so that closing one channel does not commit what another is writing. Changes still
+ * uncommitted when the last channel is gone (a failed commit) are kept on disk with a manifest, not dropped.
  *
  * <h2>Lock protocol</h2>
  * <ol>
