@@ -102,13 +102,16 @@ class SftpLargeFileIT {
         assertThat(failures).as(made + " mkdirs while the upload ran").isEmpty();
     }
 
-    /** A nightly 1C base of several GB: the upload must be acknowledged once it is stored. */
+    /**
+     * A nightly 1C base of several GB: the upload must be acknowledged once it is stored. 2 GiB (32 768 blocks,
+     * eight commit parts) rather than 3: 3 GiB took over 4 min of this class's 7 on the shared 2-core machine.
+     */
     @Test
-    void aThreeGibibyteUploadIsAcknowledgedOnceStored() throws Exception {
+    void aTwoGibibyteUploadIsAcknowledgedOnceStored() throws Exception {
         startUp();
-        Path big = RandomFiles.create(client.resolve("base.1CD"), 3 * GIB, 3);
+        Path big = RandomFiles.create(client.resolve("base.1CD"), 2 * GIB, 3);
         sftpOk("put base.1CD /main/base.1CD");
-        assertThat(up.query("size /main/base.1CD")).isEqualTo(Long.toString(3 * GIB));
+        assertThat(up.query("size /main/base.1CD")).isEqualTo(Long.toString(2 * GIB));
         Files.delete(big);
     }
 
