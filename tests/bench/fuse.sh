@@ -4,8 +4,9 @@
 #  * create, stat and unlink of SMALL_FILES files of 1 KiB (one perl process, no fork per file), ops/s;
 #  * the agent's peak RSS (VmHWM of the `sklad mount` process serving the mount) during the write.
 # The cluster is `sklad up --no-fuse`; the mount is a separate `sklad mount main DIR` process, so its RSS
-# is the agent's alone. MODES="multi single" measures libfuse's multi-threaded default and `-s`
-# (--single-threaded) for the sequential part; the small files run on the first mode only.
+# is the agent's alone; it runs with the ./sklad launcher's heap (SKLAD_JAVA_OPTS, default -Xmx1g).
+# MODES="multi single" measures libfuse's multi-threaded default and `-s` (--single-threaded) for the
+# sequential part; the small files run on the first mode only.
 # The plain read is O_DIRECT (from the disk, not the page cache the write just filled). A write or read
 # that fails shows as FAILED (with the mount's last warnings); logs of the last run: target/bench/fuse-*.log.
 # Usage: tests/bench/fuse.sh [SIZE_MIB] [SMALL_FILES]   (default 2048, 10000; needs FUSE, perl)
@@ -39,7 +40,9 @@ await_line() { # file pattern pid
 
 start_mount() { # extra flags for `sklad mount`
   mkdir -p "$MNT"
-  (cd "$UP_DIR" && XDG_CACHE_HOME="$d/agent-cache" exec java -jar "$JAR" mount main "$MNT" "$@" > "$d/mount.log" 2>&1) &
+  # shellcheck disable=SC2086 # the options are words, as in the ./sklad launcher
+  (cd "$UP_DIR" && XDG_CACHE_HOME="$d/agent-cache" exec java ${SKLAD_JAVA_OPTS:--Xmx1g} -jar "$JAR" mount main "$MNT" "$@" \
+      > "$d/mount.log" 2>&1) &
   MOUNT_PID=$!
   await_line "$d/mount.log" "mounted volume" "$MOUNT_PID"
 }
@@ -99,7 +102,7 @@ t_pw=$(seconds dd if="$d/src.bin" of="$d/plain/big.bin" bs=1M conv=fsync status=
 t_pr=$(seconds dd if="$d/plain/big.bin" of=/dev/null bs=1M iflag=direct status=none)
 t_prc=$(seconds dd if="$d/plain/big.bin" of=/dev/null bs=1M status=none)
 rm -f "$d/plain/big.bin"
-read -r p_c p_s p_u < <(small_files "$d/plain/small" "$files")
+[ "$files" -gt 0 ] && read -r p_c p_s p_u < <(small_files "$d/plain/small" "$files")
 
 # ---- the drive
 start_up_fuse_off "$d"
@@ -124,7 +127,7 @@ for mode in $modes; do
   r[$mode]=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
   [ "$got" = "$expected" ] || { echo "bench: MISMATCH reading back the $mode-mode file"; r[$mode]=FAILED; }
   rm -f "$MNT/big-$mode.bin" || echo "bench: could not remove the $mode-mode file"
-  if [ -z "$first" ]; then
+  if [ -z "$first" ] && [ "$files" -gt 0 ]; then
     first=$mode
     mkdir -p "$MNT/small"
     read -r m_c m_s m_u < <(small_files "$MNT/small" "$files")
@@ -142,12 +145,14 @@ for mode in $modes; do
   printf '%-40s %12s %14s %7s\n' "seq read  $size_mib MiB, MB/s $label" "$pr" "$mr" "$(ratio3 "$mr" "$pr")"
 done
 printf '%-40s %12s\n' "  (plain read from page cache, MB/s)" "$prc"
-pc=$(ops "$files" "$p_c"); ps_=$(ops "$files" "$p_s"); pu=$(ops "$files" "$p_u"); pt=$(ops $((3 * files)) "$(awk -v a="$p_c" -v b="$p_s" -v c="$p_u" 'BEGIN { print a + b + c }')")
-mc=$(ops "$files" "$m_c"); ms=$(ops "$files" "$m_s"); mu=$(ops "$files" "$m_u"); mt=$(ops $((3 * files)) "$(awk -v a="$m_c" -v b="$m_s" -v c="$m_u" 'BEGIN { print a + b + c }')")
-printf '%-40s %12s %14s %7s\n' "create 1 KiB files, ops/s ($first)" "$pc" "$mc" "$(ratio3 "$mc" "$pc")"
-printf '%-40s %12s %14s %7s\n' "stat, ops/s" "$ps_" "$ms" "$(ratio3 "$ms" "$ps_")"
-printf '%-40s %12s %14s %7s\n' "unlink, ops/s" "$pu" "$mu" "$(ratio3 "$mu" "$pu")"
-printf '%-40s %12s %14s %7s\n' "create+stat+unlink, ops/s" "$pt" "$mt" "$(ratio3 "$mt" "$pt")"
+if [ "$files" -gt 0 ]; then
+  pc=$(ops "$files" "$p_c"); ps_=$(ops "$files" "$p_s"); pu=$(ops "$files" "$p_u"); pt=$(ops $((3 * files)) "$(awk -v a="$p_c" -v b="$p_s" -v c="$p_u" 'BEGIN { print a + b + c }')")
+  mc=$(ops "$files" "$m_c"); ms=$(ops "$files" "$m_s"); mu=$(ops "$files" "$m_u"); mt=$(ops $((3 * files)) "$(awk -v a="$m_c" -v b="$m_s" -v c="$m_u" 'BEGIN { print a + b + c }')")
+  printf '%-40s %12s %14s %7s\n' "create 1 KiB files, ops/s ($first)" "$pc" "$mc" "$(ratio3 "$mc" "$pc")"
+  printf '%-40s %12s %14s %7s\n' "stat, ops/s" "$ps_" "$ms" "$(ratio3 "$ms" "$ps_")"
+  printf '%-40s %12s %14s %7s\n' "unlink, ops/s" "$pu" "$mu" "$(ratio3 "$mu" "$pu")"
+  printf '%-40s %12s %14s %7s\n' "create+stat+unlink, ops/s" "$pt" "$mt" "$(ratio3 "$mt" "$pt")"
+fi
 for mode in $modes; do
   echo "agent peak RSS (VmHWM of 'sklad mount', $mode) during the $size_mib MiB write: ${rss[$mode]} MiB"
 done

@@ -50,9 +50,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MasterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
-    // A commit lists every changed block (~160 bytes each): the first commit of a 27 GiB file in 64 KiB blocks
-    // fits in 64 MiB. Streaming the commit in parts would lift the bound (noted in docs/architecture.md).
-    private static final int MAX_INBOUND = 64 * 1024 * 1024;
+    // Agents stream commits in parts of 4 096 blocks (~700 KB) and block reports in frames; 16 MiB leaves room
+    // for a unary CommitVersion of ~100 000 blocks from older callers and refuses anything larger.
+    private static final int MAX_INBOUND = 16 * 1024 * 1024;
 
     private final MasterConfig config;
     private final String joinToken;

@@ -74,6 +74,103 @@ class CommitVersionTest {
                 .setBaseVersion(base).setSize(size).addAllBlocks(blocks).build()).getEntry();
     }
 
+    /** Commits through CommitVersionStream in parts of {@code partSize} blocks; throws the call's error. */
+    private Entry commitStreamed(Entry f, long base, long size, List<CommittedBlock> blocks, int partSize) {
+        io.grpc.Metadata h = new io.grpc.Metadata();
+        h.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + m.adminLogin.getToken());
+        java.util.concurrent.CompletableFuture<io.sklad.proto.v1.CommitVersionResponse> done =
+                new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<CommitVersionRequest> parts = io.sklad.proto.v1.NamespaceServiceGrpc
+                .newStub(m.channel).withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h))
+                .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
+                .commitVersionStream(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(io.sklad.proto.v1.CommitVersionResponse r) {
+                        done.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        int from = 0;
+        do {
+            CommitVersionRequest.Builder b = CommitVersionRequest.newBuilder();
+            if (from == 0) {
+                b.setVolume(vol).setInode(f.getInode()).setBaseVersion(base).setSize(size);
+            }
+            int to = Math.min(blocks.size(), from + partSize);
+            b.addAllBlocks(blocks.subList(from, to));
+            parts.onNext(b.build());
+            from = to;
+        } while (from < blocks.size());
+        parts.onCompleted();
+        try {
+            return done.get().getEntry();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (RuntimeException) e.getCause();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aStreamedCommitInPartsEqualsOneMessage() {
+        Entry f = newFile();
+        List<CommittedBlock> all = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            all.add(block(i, "streamed-" + i, "n1", "n2"));
+        }
+        StoreCounts before = m.server.store().counts();
+        Entry v1 = commitStreamed(f, f.getVersion(), 5000L * BS, all, 2000);
+        assertThat(v1.getSize()).isEqualTo(5000L * BS);
+        assertThat(m.server.store().counts().blockMapRows() - before.blockMapRows()).isEqualTo(5000);
+        List<BlockRef> refs = blockMap(f, 0);
+        assertThat(refs).hasSize(5000);
+        assertThat(refs.get(4999).getBlockId()).isEqualTo(blockId("streamed-4999"));
+        assertThat(refs.get(2000).getReplicasList()).extracting(n -> n.getNodeId()).containsExactlyInAnyOrder("n1", "n2");
+
+        // the same compare-and-set: a stream on a stale base changes nothing
+        expectError(ErrorCode.CONFLICT, () -> commitStreamed(f, f.getVersion(), BS,
+                List.of(block(0, "late", "n1", "n2")), 1));
+        // 2 changed blocks in two parts: 2 rows
+        StoreCounts mid = m.server.store().counts();
+        commitStreamed(f, v1.getVersion(), 5000L * BS,
+                List.of(block(3, "changed-3", "n1", "n3"), block(4321, "changed-4321", "n2", "n3")), 1);
+        assertThat(m.server.store().counts().blockMapRows() - mid.blockMapRows()).isEqualTo(2);
+    }
+
+    @Test
+    void aBadPartFailsTheStreamAndCommitsNothing() {
+        Entry f = newFile();
+        List<CommittedBlock> twice = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            twice.add(block(i, "twice-" + i, "n1", "n2"));
+        }
+        twice.add(block(7, "again", "n1", "n2"));
+        expectError(ErrorCode.INVALID_ARGUMENT, () -> commitStreamed(f, f.getVersion(), 300L * BS, twice, 100));
+        List<CommittedBlock> tooMany = new ArrayList<>();
+        for (int i = 0; i < 4097; i++) {
+            tooMany.add(block(i, "many-" + i, "n1", "n2"));
+        }
+        expectError(ErrorCode.INVALID_ARGUMENT, () -> commitStreamed(f, f.getVersion(), 4097L * BS, tooMany, 4097));
+        // too few acknowledged copies in the last part: UNAVAILABLE, as for one message
+        List<CommittedBlock> weak = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            weak.add(i == 599 ? block(i, "weak-" + i, "n1") : block(i, "weak-" + i, "n1", "n2"));
+        }
+        expectError(ErrorCode.UNAVAILABLE, () -> commitStreamed(f, f.getVersion(), 600L * BS, weak, 256));
+        assertThat(blockMap(f, 0)).isEmpty();
+        assertThat(m.ns().listVersions(ListVersionsRequest.newBuilder().setVolume(vol).setPath(f.getName()).build())
+                .getVersionsList()).singleElement().satisfies(v -> assertThat(v.getVersion()).isEqualTo(f.getVersion()));
+    }
+
     private List<BlockRef> blockMap(Entry f, long version) {
         List<BlockRef> refs = new ArrayList<>();
         m.ns().getBlockMap(GetBlockMapRequest.newBuilder().setVolume(vol).setInode(f.getInode()).setVersion(version)

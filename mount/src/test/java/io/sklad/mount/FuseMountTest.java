@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.sklad.mount.fs.CallStats;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -192,6 +193,27 @@ class FuseMountTest {
         assertThat(Files.isDirectory(backing.resolve("rename-d2/inner"))).isTrue();
         Files.move(mnt.resolve("rename-old"), mnt.resolve("rename-d2/moved"), StandardCopyOption.ATOMIC_MOVE);
         assertThat(Files.readString(backing.resolve("rename-d2/moved"))).isEqualTo("new");
+    }
+
+    @Test
+    void anOverwriteIsOneOpenWithTruncNotATruncateAndAnOpen() throws Exception {
+        // With atomic_o_trunc the kernel hands O_TRUNC to open instead of calling truncate first;
+        // on Sklad a separate truncate would commit an empty version that other agents could see.
+        Files.writeString(work.resolve("overwrite-new"), "the new content");
+        Files.writeString(mnt.resolve("overwrite"), "the old content, longer");
+        long truncatesBefore = calls("truncate");
+
+        shell.ok(work, "cp", work.resolve("overwrite-new").toString(), mnt.resolve("overwrite").toString());
+        shell.sh(mnt, "printf shell > overwrite-shell; printf again > overwrite-shell");
+
+        assertThat(calls("truncate")).isEqualTo(truncatesBefore);
+        assertThat(Files.readString(backing.resolve("overwrite"))).isEqualTo("the new content");
+        assertThat(Files.readString(backing.resolve("overwrite-shell"))).isEqualTo("again");
+    }
+
+    private static long calls(String operation) {
+        CallStats stats = mount.adapter().callStats().get(operation);
+        return stats == null ? 0 : stats.calls();
     }
 
     @Test

@@ -9,6 +9,8 @@ import io.sklad.metadata.store.ClusterSummary;
 import io.sklad.metadata.store.CommitRequest;
 import io.sklad.metadata.store.CommittedBlock;
 import io.sklad.metadata.store.EntryInfo;
+import io.sklad.metadata.store.MetaError;
+import io.sklad.metadata.store.MetadataException;
 import io.sklad.metadata.store.MetadataStore;
 import io.sklad.metadata.store.NewAttributes;
 import io.sklad.metadata.store.Principal;
@@ -63,6 +65,8 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
     static final int DEFAULT_LIST_PAGE = 1000;
     static final int MAX_LIST_PAGE = 10_000;
     static final int BLOCK_MAP_PAGE = 4096;
+    /** Commit parts at least this big get their blocks recorded ahead of the commit (smaller: not worth a transaction). */
+    static final int REGISTER_AHEAD_MIN = 256;
 
     /** How long a block access token from {@link #getBlockAccess} stays valid; agents refresh before. */
     static final java.time.Duration BLOCK_ACCESS_TTL = java.time.Duration.ofHours(12);
@@ -278,13 +282,107 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
                 BlockId id = b.getBlockId().isEmpty() ? null : ProtoMapping.blockId(b.getBlockId());
                 blocks.add(new CommittedBlock(b.getIndex(), id, b.getStoredLength(), b.getNodeIdsList()));
             }
-            // checked before, not inside, the commit transaction: a lease taken in between is still safe,
-            // because its holder's own commit is compare-and-set on the version it started from
-            leases.checkCommit(r.getVolume(), r.getInode(), "inode " + r.getInode(), LeaseHolderInterceptor.current());
-            EntryInfo e = store.commitVersion(caller(), new CommitRequest(r.getVolume(), r.getInode(),
-                    r.getBaseVersion(), r.getSize(), blocks, r.hasMtimeMillis() ? r.getMtimeMillis() : null));
-            return CommitVersionResponse.newBuilder().setEntry(ProtoMapping.entry(e)).build();
+            boolean big = blocks.size() >= REGISTER_AHEAD_MIN;
+            if (big) {
+                for (int i = 0; i < blocks.size(); i += CommitParts.MAX_PART) {
+                    store.registerBlocks(caller(), r.getVolume(),
+                            blocks.subList(i, Math.min(blocks.size(), i + CommitParts.MAX_PART)));
+                }
+            }
+            return commit(new CommitRequest(r.getVolume(), r.getInode(), r.getBaseVersion(), r.getSize(), blocks,
+                    r.hasMtimeMillis() ? r.getMtimeMillis() : null, big));
         });
+    }
+
+    /**
+     * A commit in parts: each part is checked as it arrives, outside any lock; the commit itself (one store
+     * transaction: compare-and-set and row writes) runs once the client half-closes.
+     */
+    @Override
+    public StreamObserver<CommitVersionRequest> commitVersionStream(StreamObserver<CommitVersionResponse> out) {
+        return new StreamObserver<>() {
+            private CommitParts parts;
+            private int recorded; // blocks [0, recorded) went through registerBlocks
+            private boolean failed;
+
+            @Override
+            public void onNext(CommitVersionRequest part) {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (parts == null) {
+                        parts = new CommitParts(part, store.volumeAccess(caller(), part.getVolume(), true));
+                    } else {
+                        parts.add(part);
+                    }
+                    if (parts.blockCount() - recorded >= REGISTER_AHEAD_MIN) {
+                        // these blocks' rows now, in a short transaction of their own, while the agent sends the
+                        // next part: the commit at the end then holds the namespace lock for the block map only
+                        recordRest();
+                    }
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            }
+
+            private void recordRest() {
+                store.registerBlocks(caller(), parts.volume(), parts.blocksFrom(recorded));
+                recorded = parts.blockCount();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // the agent gave up (deadline, cancel): nothing was committed, the parts are dropped
+                failed = true;
+                parts = null;
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                if (parts == null) {
+                    fail(new MetadataException(MetaError.INVALID_ARGUMENT, "empty commit stream"));
+                    return;
+                }
+                CommitParts done = parts;
+                parts = null;
+                GrpcErrors.unary(out, () -> {
+                    boolean big = done.blockCount() >= REGISTER_AHEAD_MIN;
+                    if (big && recorded < done.blockCount()) {
+                        store.registerBlocks(caller(), done.volume(), done.blocksFrom(recorded));
+                    }
+                    return commit(done.request(big));
+                });
+            }
+
+            private void fail(RuntimeException e) {
+                failed = true;
+                parts = null;
+                out.onError(GrpcErrors.toStatus(e));
+            }
+        };
+    }
+
+    private CommitVersionResponse commit(CommitRequest request) {
+        if (io.grpc.Context.current().isCancelled()) {
+            // the agent already gave up (deadline): committing now would make a version it reports as failed
+            throw new MetadataException(MetaError.UNAVAILABLE,
+                    "commit of inode " + request.inode() + " cancelled by the client");
+        }
+        // checked before, not inside, the commit transaction: a lease taken in between is still safe,
+        // because its holder's own commit is compare-and-set on the version it started from
+        leases.checkCommit(request.volume(), request.inode(), "inode " + request.inode(),
+                LeaseHolderInterceptor.current());
+        long start = System.nanoTime();
+        EntryInfo e = store.commitVersion(caller(), request);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (millis > 1000) {
+            LOG.info("commit of inode {} with {} blocks took {} ms", request.inode(), request.blocks().size(), millis);
+        }
+        return CommitVersionResponse.newBuilder().setEntry(ProtoMapping.entry(e)).build();
     }
 
     @Override

@@ -14,6 +14,9 @@ import java.util.Set;
 
 /** File contents: committing versions, reading block maps, finding blocks. */
 final class JdbcContents {
+    /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound driver memory. */
+    private static final int BATCH = 1000;
+
     private final JdbcNodes nodes;
 
     JdbcContents(JdbcNodes nodes) {
@@ -31,8 +34,9 @@ final class JdbcContents {
         }
         long blockCount = (r.size() + v.blockSize() - 1) / v.blockSize();
         Map<String, Set<String>> nodesByBlock = checkBlocks(m.c, v, r, blockCount);
-
-        storeBlocks(m, v, r, nodesByBlock);
+        if (!r.blocksRecorded()) {
+            storeBlocks(m.c, m.millis, v, r.blocks(), nodesByBlock);
+        }
         Sql.update(m.c, "UPDATE file_versions SET valid_to_tx = ? WHERE inode = ? AND valid_to_tx IS NULL",
                 m.tx, cur.inode());
         JdbcNamespace.insertVersion(m, cur.inode(), m.tx, r.size(), cur.mode(), cur.uid(), cur.gid(),
@@ -63,6 +67,38 @@ final class JdbcContents {
             throw new MetadataException(MetaError.INVALID_ARGUMENT, "inode " + inode + " is not a regular file");
         }
         return cur;
+    }
+
+    /**
+     * Records blocks of a coming commit and their acknowledged copies on registered workers, in the caller's
+     * (short) transaction and without the namespace lock: this is most of a big commit's row writes, done part
+     * by part while the agent still streams. Idempotent. Nothing references the blocks until the commit does,
+     * so a commit that never comes leaves them to garbage collection like any unreferenced upload.
+     */
+    void registerBlocks(Connection c, long now, VolumeInfo v, List<CommittedBlock> blocks) throws SQLException {
+        Set<String> allNodes = new HashSet<>();
+        for (CommittedBlock b : blocks) {
+            if (!b.hole() && (b.storedLength() <= 0 || b.storedLength() > 2L * v.blockSize() + 4096)) {
+                throw new MetadataException(MetaError.INVALID_ARGUMENT, "block " + b.index()
+                        + " has an impossible stored length " + b.storedLength());
+            }
+            allNodes.addAll(b.nodeIds());
+        }
+        Set<String> registered = nodes.registered(c, allNodes);
+        Set<String> deleting = deletionOrders(c, blocks);
+        Map<String, Set<String>> nodesByBlock = new LinkedHashMap<>();
+        for (CommittedBlock b : blocks) {
+            if (b.hole()) {
+                continue;
+            }
+            Set<String> acked = nodesByBlock.computeIfAbsent(b.id().hex(), k -> new LinkedHashSet<>());
+            for (String node : b.nodeIds()) {
+                if (registered.contains(node) && !deleting.contains(b.id().hex() + "/" + node)) {
+                    acked.add(node);
+                }
+            }
+        }
+        storeBlocks(c, now, v, blocks, nodesByBlock);
     }
 
     /** Validates indexes and replica acknowledgements; returns registered acknowledging nodes per block id. */
@@ -119,74 +155,137 @@ final class JdbcContents {
     }
 
     /**
-     * A committed block is referenced again: clear its garbage-collection mark, and turn copies workers
-     * reported before the master knew the block (orphans) into replicas.
+     * Records the blocks and their acknowledged copies: unknown blocks get a row, known ones are referenced again
+     * (garbage-collection mark cleared) and want at least the volume's replicas; copies workers reported before
+     * the master knew the block (orphans) become replicas. One read of the blocks' rows per chunk decides what to
+     * write, so re-recording known blocks (a commit after registerBlocks) writes almost nothing.
      */
-    private static void revive(Mutation m, List<String> part, Map<String, Set<String>> nodesByBlock)
-            throws SQLException {
-        String in = Database.placeholders(part.size());
-        Sql.update(m.c, "UPDATE blocks SET unreferenced_since = NULL WHERE unreferenced_since IS NOT NULL"
-                + " AND block_id IN (" + in + ")", part.toArray());
-        for (String[] o : Sql.query(m.c, "SELECT block_id, node_id FROM orphan_replicas WHERE block_id IN ("
-                + in + ")", rs -> new String[] {rs.getString(1), rs.getString(2)}, part.toArray())) {
-            nodesByBlock.computeIfAbsent(o[0], k -> new LinkedHashSet<>()).add(o[1]);
-        }
-        Sql.update(m.c, "DELETE FROM orphan_replicas WHERE block_id IN (" + in + ")", part.toArray());
-    }
-
-    private void storeBlocks(Mutation m, VolumeInfo v, CommitRequest r, Map<String, Set<String>> nodesByBlock)
-            throws SQLException {
-        Map<String, Long> lengths = new HashMap<>();
-        for (CommittedBlock b : r.blocks()) {
+    private void storeBlocks(Connection c, long now, VolumeInfo v, List<CommittedBlock> blocks,
+                             Map<String, Set<String>> nodesByBlock) throws SQLException {
+        Map<String, Long> lengths = new LinkedHashMap<>();
+        for (CommittedBlock b : blocks) {
             if (!b.hole()) {
                 lengths.putIfAbsent(b.id().hex(), b.storedLength());
             }
         }
         List<String> ids = new ArrayList<>(lengths.keySet());
-        try (PreparedStatement ins = m.c.prepareStatement("INSERT INTO blocks (block_id, stored_length,"
-                + " replicas_wanted, created_at) VALUES (?, ?, ?, ?)")) {
+        Map<String, Set<String>> ofKnown = new HashMap<>();
+        try (PreparedStatement insBlock = c.prepareStatement("INSERT INTO blocks (block_id, stored_length,"
+                + " replicas_wanted, created_at) VALUES (?, ?, ?, ?)");
+             PreparedStatement insReplica = c.prepareStatement(
+                     "INSERT INTO replicas (block_id, node_id, report_gen, added_at) VALUES (?, ?, 0, ?)");
+             PreparedStatement touch = c.prepareStatement("UPDATE blocks SET unreferenced_since = NULL,"
+                     + " replicas_wanted = GREATEST(replicas_wanted, ?) WHERE block_id = ?")) {
+            int pending = 0;
             for (int i = 0; i < ids.size(); i += JdbcNodes.CHUNK) {
                 List<String> part = ids.subList(i, Math.min(ids.size(), i + JdbcNodes.CHUNK));
                 String in = Database.placeholders(part.size());
-                revive(m, part, nodesByBlock);
-                Set<String> known = new HashSet<>(Sql.query(m.c, "SELECT block_id FROM blocks WHERE block_id IN ("
-                        + in + ")", rs -> rs.getString(1), part.toArray()));
-                Object[] args = new Object[part.size() + 2];
-                args[0] = v.replicas();
-                args[1] = v.replicas();
-                System.arraycopy(part.toArray(), 0, args, 2, part.size());
-                Sql.update(m.c, "UPDATE blocks SET replicas_wanted = ? WHERE replicas_wanted < ? AND block_id IN ("
-                        + in + ")", args);
+                Map<String, Boolean> known = new HashMap<>(); // id -> needs touching
+                for (Object[] r : Sql.query(c, "SELECT block_id, unreferenced_since, replicas_wanted FROM blocks"
+                                + " WHERE block_id IN (" + in + ")",
+                        rs -> new Object[] {rs.getString(1), rs.getObject(2), rs.getInt(3)}, part.toArray())) {
+                    known.put((String) r[0], r[1] != null || (Integer) r[2] < v.replicas());
+                }
+                List<String[]> orphans = Sql.query(c, "SELECT block_id, node_id FROM orphan_replicas WHERE block_id IN ("
+                        + in + ")", rs -> new String[] {rs.getString(1), rs.getString(2)}, part.toArray());
+                if (!orphans.isEmpty()) {
+                    for (String[] o : orphans) {
+                        nodesByBlock.computeIfAbsent(o[0], k -> new LinkedHashSet<>()).add(o[1]);
+                    }
+                    Sql.update(c, "DELETE FROM orphan_replicas WHERE block_id IN (" + in + ")", part.toArray());
+                }
                 for (String id : part) {
-                    if (!known.contains(id)) {
-                        Sql.bind(ins, id, lengths.get(id), v.replicas(), m.millis);
-                        ins.addBatch();
+                    Boolean needsTouch = known.get(id);
+                    Set<String> copies = nodesByBlock.getOrDefault(id, Set.of());
+                    if (needsTouch == null) {
+                        // new to the master: no replica row can exist yet (reports of unknown ids go to orphans)
+                        Sql.bind(insBlock, id, lengths.get(id), v.replicas(), now);
+                        insBlock.addBatch();
+                        for (String node : copies) {
+                            Sql.bind(insReplica, id, node, now);
+                            insReplica.addBatch();
+                        }
+                        pending += 1 + copies.size();
+                    } else {
+                        if (needsTouch) {
+                            Sql.bind(touch, v.replicas(), id);
+                            touch.addBatch();
+                            pending++;
+                        }
+                        if (!copies.isEmpty()) {
+                            ofKnown.put(id, copies);
+                        }
                     }
                 }
+                if (pending >= BATCH) {
+                    insBlock.executeBatch();
+                    insReplica.executeBatch();
+                    touch.executeBatch();
+                    pending = 0;
+                }
             }
-            ins.executeBatch();
+            insBlock.executeBatch();
+            insReplica.executeBatch();
+            touch.executeBatch();
         }
-        nodes.addReplicas(m.c, nodesByBlock, m.millis);
+        nodes.addReplicas(c, ofKnown, now);
     }
 
-    /** For each changed index: close the current row, insert the new one (none for a hole). */
+    /**
+     * For each changed index: close the current row, insert the new one (none for a hole). An index whose current
+     * row already holds the same block (or a hole that has no row) is left alone, so rows are added only for
+     * blocks that really changed. Statements go in JDBC batches; every lookup is by (inode, block index).
+     */
     private void replaceMapRows(Mutation m, long inode, List<CommittedBlock> blocks) throws SQLException {
-        try (PreparedStatement close = m.c.prepareStatement("UPDATE block_map SET valid_to_tx = ?"
-                + " WHERE inode = ? AND block_index = ? AND valid_to_tx IS NULL");
+        List<CommittedBlock> sorted = new ArrayList<>(blocks);
+        sorted.sort(java.util.Comparator.comparingLong(CommittedBlock::index));
+        try (PreparedStatement current = m.c.prepareStatement("SELECT block_index, block_id FROM block_map"
+                + " WHERE inode = ? AND valid_to_tx IS NULL AND block_index >= ? AND block_index <= ?");
+             PreparedStatement close = m.c.prepareStatement("UPDATE block_map SET valid_to_tx = ?"
+                     + " WHERE inode = ? AND block_index = ? AND valid_to_tx IS NULL");
              PreparedStatement ins = m.c.prepareStatement("INSERT INTO block_map (inode, block_index, block_id,"
                      + " stored_length, valid_from_tx, valid_to_tx) VALUES (?, ?, ?, ?, ?, NULL)")) {
-            int n = 0;
-            for (CommittedBlock b : blocks) {
-                Sql.bind(close, m.tx, inode, b.index());
-                close.addBatch();
-                if (!b.hole()) {
-                    Sql.bind(ins, inode, b.index(), b.id().hex(), b.storedLength(), m.tx);
-                    ins.addBatch();
+            int pending = 0;
+            int from = 0;
+            while (from < sorted.size()) {
+                // a run of nearby indexes: one range read of the current rows covers it (bounded rows per read,
+                // and no IN list, which H2 does not use as an index condition here)
+                long first = sorted.get(from).index();
+                int to = from + 1;
+                while (to < sorted.size() && to - from < BATCH && sorted.get(to).index() - first < 2L * BATCH) {
+                    to++;
                 }
-                if (++n % 1000 == 0) {
+                long last = sorted.get(to - 1).index();
+                Map<Long, String> was = new HashMap<>();
+                Sql.bind(current, inode, first, last);
+                try (java.sql.ResultSet rs = current.executeQuery()) {
+                    while (rs.next()) {
+                        was.put(rs.getLong(1), rs.getString(2));
+                    }
+                }
+                for (CommittedBlock b : sorted.subList(from, to)) {
+                    String old = was.get(b.index());
+                    String now = b.hole() ? null : b.id().hex();
+                    if (java.util.Objects.equals(old, now)) {
+                        continue; // unchanged (or a hole that stays a hole): no row
+                    }
+                    if (old != null) {
+                        Sql.bind(close, m.tx, inode, b.index());
+                        close.addBatch();
+                        pending++;
+                    }
+                    if (now != null) {
+                        Sql.bind(ins, inode, b.index(), now, b.storedLength(), m.tx);
+                        ins.addBatch();
+                        pending++;
+                    }
+                }
+                if (pending >= BATCH) {
                     close.executeBatch();
                     ins.executeBatch();
+                    pending = 0;
                 }
+                from = to;
             }
             close.executeBatch();
             ins.executeBatch();

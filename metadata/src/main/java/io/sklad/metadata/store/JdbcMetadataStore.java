@@ -204,6 +204,25 @@ public final class JdbcMetadataStore implements MetadataStore, HealingStore {
     // ------------------------------------------------------------------ contents
 
     @Override
+    public void registerBlocks(Principal caller, String volume, List<CommittedBlock> blocks) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.inTransaction(c -> {
+                    contents.registerBlocks(c, now(), Lookups.volume(c, caller, volume, true), blocks);
+                    return null;
+                });
+                return;
+            } catch (MetadataException e) {
+                // another transaction (a block report, another agent's upload of the same block) inserted a row
+                // between our check and our insert: the next attempt sees it
+                if (attempt >= 3 || !(e.getCause() instanceof SQLException s) || !"23505".equals(s.getSQLState())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
     public EntryInfo commitVersion(Principal caller, CommitRequest request) {
         return mutate(m -> contents.commit(m, Lookups.volume(m.c, caller, request.volume(), true), request));
     }

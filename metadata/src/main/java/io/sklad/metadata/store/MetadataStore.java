@@ -59,6 +59,13 @@ public interface MetadataStore extends AutoCloseable {
 
     // ------------------------------------------------------------------ contents
 
+    /**
+     * Records blocks of a coming commit and their acknowledged copies, in a short transaction of its own and
+     * outside the lock that serialises mutations, so that the commit itself writes little more than the block
+     * map. Idempotent; optional (a commit records whatever is missing). Needs write access to the volume.
+     */
+    void registerBlocks(Principal caller, String volume, List<CommittedBlock> blocks);
+
     /** Commits a new version by compare-and-set on {@code baseVersion}; returns the new current entry. */
     EntryInfo commitVersion(Principal caller, CommitRequest request);
 

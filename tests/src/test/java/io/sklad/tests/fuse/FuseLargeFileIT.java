@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A nightly dump through the drive: {@code dd} of 1 GiB into the mount with {@code conv=fsync} and back out,
- * byte-identical by {@code sha256sum}. The issue asks for 2 GiB; on the 2-core CI machine that takes well over
- * three minutes (about 25 MB/s each way with 3 replicas on one disk), and it fails today (see the disabled test),
- * so the running test moves 1 GiB and {@code tests/bench/fuse.sh} measures 2 GiB. The agent runs with
- * {@code -Xmx512m}: a file twice the heap proves writes go through the spill area, not memory.
+ * A nightly dump through the drive: {@code dd} into the mount with {@code conv=fsync} and back out,
+ * byte-identical by {@code sha256sum}, and committed as one version of the full size. The issue asks for 2 GiB;
+ * on the 2-core CI machine that takes well over three minutes (about 25 MB/s each way with 3 replicas on one
+ * disk), so CI runs 256 MiB and 1 GiB (16 384 blocks: one streamed commit) and {@code tests/bench/fuse.sh}
+ * measures 2 GiB. The agent runs with {@code -Xmx512m}: the 1 and 2 GiB files
+ * are two and four times the heap, so passing them proves writes go through the spill area, not memory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 330, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -63,15 +64,20 @@ class FuseLargeFileIT {
     }
 
     @Test
-    @Disabled("BUG (metadata/vfs): the commit of a 1 GiB file (16 384 blocks) can outlast the agent deadline on a loaded machine (fsync/close fails with EIO); stream and batch the commit, then re-enable")
+    void ddOfQuarterGibInAndOutKeepsEveryByte() throws Exception {
+        // 4 096 blocks: one commit part
+        roundTrip(256, "quarter");
+    }
+
+    @Test
     void ddOfOneGibInAndOutKeepsEveryByte() throws Exception {
         roundTrip(1024, "one");
     }
 
     @Test
-    @Disabled("BUG: the first commit of a large file can run past its deadline at the master (30 s + 2 ms a block;"
-            + " a 2 GiB commit of 32 768 blocks took over 95 s on the loaded 2-core machine while other commits"
-            + " timed out on H2's COUNTERS lock): fsync and close answer EIO and the agent drops the written data")
+    @Disabled("too slow for the 2-core CI (over three minutes each way); tests/bench/fuse.sh measures 2 GiB. Its old"
+            + " failure (the commit outlasting its deadline while holding the namespace lock) is fixed by streamed"
+            + " commits, but this size was not re-run here")
     @Timeout(value = 900, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void ddOfTwoGibInAndOutKeepsEveryByte() throws Exception {
         roundTrip(2048, "two");

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -187,8 +186,7 @@ class FuseTwoAgentsIT {
         assertThat(stale.stderr()).contains("Transport endpoint is not connected");
         // the other machine has it all, at once
         assertThat(ok(dir, 60, "sha256sum < " + b.resolve("last.bin")).split(" ")[0]).isEqualTo(RandomFiles.sha256(last));
-        // mounting again at the same place (the stale mount cleared by hand: see the disabled test below)
-        FuseHost.forceUnmount(a);
+        // mounting again at the same place clears the stale mount
         agentA = mount("a", a);
         assertThat(ok(dir, 60, "sha256sum < " + a.resolve("last.bin")).split(" ")[0]).isEqualTo(RandomFiles.sha256(last));
         ok(dir, 120, "diff -r tree " + a.resolve("tree"));
@@ -196,8 +194,6 @@ class FuseTwoAgentsIT {
 
     @Test
     @Order(6)
-    //@Disabled("BUG: cli Frontends.fuse calls Files.createDirectories on the stale mount point before FuseMount can clear it: 'sklad mount: ...: already exists'")
-    @Disabled("BUG (cli, fixed in 20a12d4, not re-verified end to end yet): sklad mount refused a stale mount point with \"already exists\"")
     void aStaleMountLeftByAKilledAgentIsClearedByTheNextMount() throws Exception {
         Path c = dir.resolve("mnt-c");
         SkladProcess first = mount("c", c);
@@ -211,8 +207,6 @@ class FuseTwoAgentsIT {
 
     @Test
     @Order(7)
-    //@Disabled("BUG: 'sklad mount' keeps running after 'fusermount -u' unmounted it (cli waits only for a signal, not for the FUSE loop)")
-    @Disabled("BUG (cli, fixed in 20a12d4, not re-verified end to end yet): sklad mount kept running after fusermount -u")
     void fusermountUEndsTheMountProcess() throws Exception {
         Path d = dir.resolve("mnt-d");
         SkladProcess p = mount("d", d);

@@ -132,9 +132,11 @@ final class FileOperations {
             closeLease(lease);
             throw e;
         }
+        boolean truncated = false;
         try {
             if (truncate && file.size() > 0) {
                 file.setLength(0);
+                truncated = true;
             }
         } catch (IOException | RuntimeException e) {
             registry.release(file);
@@ -142,9 +144,12 @@ final class FileOperations {
             throw e;
         }
         Location opened = at;
-        return new SkladFileChannel(file, read, write, append, () -> {
+        return new SkladFileChannel(file, read, write, append, truncated, ownChanges -> {
             try {
-                if (write) {
+                // Only a channel with changes of its own commits at close (or the last one, so nothing is left
+                // behind): FUSE releases handles asynchronously, and closing an idle handle must not commit
+                // what another program is still writing into the same open file.
+                if (write && (ownChanges || registry.isLastReference(file))) {
                     file.flush();
                 }
             } finally {

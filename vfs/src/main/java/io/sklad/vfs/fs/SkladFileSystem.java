@@ -164,7 +164,7 @@ public final class SkladFileSystem extends FileSystem {
         this.cache = new BlockCache(work.resolve("cache"), config.cacheBytes());
         this.reader = new BlockReader(this.metadata, chunks, codec, cache);
         this.uploader = new BlockUploader(this.metadata, chunks, codec, new PlacementPolicy(), config.uploadParallelism());
-        this.registry = new OpenFileRegistry(this.metadata, reader, uploader, spillDir);
+        this.registry = new OpenFileRegistry(this.metadata, reader, uploader, spillDir, work.resolve("uncommitted"));
         // one holder per file system: the master tells agents apart by it, and passes this agent's own commits
         String holder = UUID.randomUUID().toString();
         this.metadata.useLeaseHolder(holder);
@@ -489,7 +489,7 @@ public final class SkladFileSystem extends FileSystem {
         VolumeInfo volume = volume(at);
         VersionSnapshot snapshot = new VersionSnapshot(metadata, reader, at.volume(), v.inode(), version, v.size(),
                 volume.blockSize());
-        return new SkladFileChannel(snapshot, true, false, false, () -> {
+        return new SkladFileChannel(snapshot, true, false, false, ownChanges -> {
         });
     }
 

@@ -24,4 +24,17 @@ public interface FileContent {
 
     /** Hints that the blocks after position will be read soon. */
     void readAhead(long position, int blocks);
+
+    /**
+     * A counter that grows with every change (write, length change) made so far; a channel remembers its value
+     * after its own last change. Read-only contents never change: 0.
+     */
+    default long changes() {
+        return 0;
+    }
+
+    /** True when the changes counted up to {@code mark} (see {@link #changes()}) are not all committed yet. */
+    default boolean uncommitted(long mark) {
+        return false;
+    }
 }

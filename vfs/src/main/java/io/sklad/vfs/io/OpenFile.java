@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +42,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * and its slot is reused; a block written again meanwhile stays resident. {@link #flush} uploads every
  * remaining resident block, waits for all uploads, then commits {@code (base version, size, changed blocks)}
  * by compare-and-set; afterwards the new version is the base. A stale base is a conflict, never an overwrite.
+ * A change counter ({@link #changes()}) lets each channel tell whether changes of its own are still uncommitted
+ * ({@link #uncommitted}), so that closing one channel does not commit what another is writing. Changes still
+ * uncommitted when the last channel is gone (a failed commit) are kept on disk with a manifest, not dropped.
  *
  * <h2>Lock protocol</h2>
  * <ol>
@@ -75,6 +79,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
     private final BlockReader reader;
     private final BlockUploader uploader;
     private final Path spillDir;
+    private final Path keptDir;
     private final VolumeInfo volume;
     private final long inode;
     private final int blockSize;
@@ -98,17 +103,21 @@ public final class OpenFile implements FileContent, AutoCloseable {
     private final List<CompletableFuture<Throwable>> inFlight = new ArrayList<>();
     private SpillFile spill;
     private long nextGeneration;
+    /** Counts changes (writes, length changes); {@code committedChanges} is its value at the last commit. */
+    private long changes;
+    private long committedChanges;
     private boolean closed;
 
     // guarded by the registry
     int refs;
 
-    OpenFile(MetadataClient metadata, BlockReader reader, BlockUploader uploader, Path spillDir, VolumeInfo volume,
-             EntryInfo entry) {
+    OpenFile(MetadataClient metadata, BlockReader reader, BlockUploader uploader, Path spillDir, Path keptDir,
+             VolumeInfo volume, EntryInfo entry) {
         this.metadata = metadata;
         this.reader = reader;
         this.uploader = uploader;
         this.spillDir = spillDir;
+        this.keptDir = keptDir;
         this.volume = volume;
         this.inode = entry.inode();
         this.blockSize = volume.blockSize();
@@ -173,6 +182,26 @@ public final class OpenFile implements FileContent, AutoCloseable {
         state.lock();
         try {
             return size;
+        } finally {
+            state.unlock();
+        }
+    }
+
+    @Override
+    public long changes() {
+        state.lock();
+        try {
+            return changes;
+        } finally {
+            state.unlock();
+        }
+    }
+
+    @Override
+    public boolean uncommitted(long mark) {
+        state.lock();
+        try {
+            return modified && mark > committedChanges;
         } finally {
             state.unlock();
         }
@@ -303,6 +332,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
                     slot.generation = ++nextGeneration;
                     size = Math.max(size, position + n);
                     modified = true;
+                    changes++;
                     if (offset + n == blockSize) {
                         scheduled.add(index);
                     }
@@ -514,6 +544,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
                 }
                 size = length;
                 modified = true;
+                changes++;
             } finally {
                 state.unlock();
             }
@@ -593,8 +624,10 @@ public final class OpenFile implements FileContent, AutoCloseable {
         long base;
         long newSize;
         long mtime;
+        long upTo;
         state.lock();
         try {
+            upTo = changes; // stable: the caller holds commitLock exclusively, so no write runs
             newSize = size;
             base = baseVersion;
             mtime = pendingMtime != null ? pendingMtime : System.currentTimeMillis();
@@ -622,6 +655,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
             uploaded.clear();
             setBase(committed.withSize(newSize));
             modified = false;
+            committedChanges = upTo;
             pendingMtime = null;
         } finally {
             state.unlock();
@@ -651,6 +685,43 @@ public final class OpenFile implements FileContent, AutoCloseable {
         }
     }
 
+    /**
+     * The last handle is gone and the changes are not committed (the commit failed, and its error went to
+     * fsync/flush/close): the written data must not vanish with the spill. Writes a manifest (base version,
+     * size, every changed block: uploaded ones with their id and acknowledging workers, resident ones with
+     * their slot) and keeps the spill next to it under {@code keptDir}, and says so in the log.
+     * Called under {@code state}.
+     */
+    private void keepUncommitted() {
+        String name = volume.name() + "-" + inode + "-" + System.currentTimeMillis();
+        try {
+            Files.createDirectories(keptDir);
+            Path manifest = keptDir.resolve(name + ".commit");
+            List<String> lines = new ArrayList<>();
+            lines.add("# Sklad: changes to a file that could not be committed, kept so no written data is lost");
+            lines.add("volume " + volume.name());
+            lines.add("inode " + inode);
+            lines.add("base_version " + baseVersion);
+            lines.add("size " + size);
+            uploaded.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+                CommittedBlock c = e.getValue().toCommitted(e.getKey());
+                lines.add("uploaded " + c.index() + " " + (c.id() == null ? "-" : c.id().hex()) + " "
+                        + c.storedLength() + " " + String.join(",", c.nodeIds()));
+            });
+            if (!resident.isEmpty()) {
+                spill.keepAs(keptDir.resolve(name + ".spill"));
+                resident.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .forEach(e -> lines.add("resident " + e.getKey() + " " + e.getValue().slot));
+            }
+            Files.write(manifest, lines);
+            log.error("changes to inode {} of volume {} were not committed ({} uploaded and {} local blocks,"
+                    + " {} bytes): kept in {}", inode, volume.name(), uploaded.size(), resident.size(), size, manifest);
+        } catch (IOException | RuntimeException e) {
+            log.error("changes to inode {} of volume {} were not committed and could not be kept in {}: {}",
+                    inode, volume.name(), keptDir, e.toString());
+        }
+    }
+
     private void ensureOpen() throws IOException {
         if (closed) {
             throw new IOException("open file of inode " + inode + " is closed");
@@ -664,7 +735,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
         try {
             closed = true;
             if (modified) {
-                log.warn("inode {} released with {} uncommitted blocks", inode, resident.size() + uploaded.size());
+                keepUncommitted();
             }
             resident.clear();
             uploaded.clear();

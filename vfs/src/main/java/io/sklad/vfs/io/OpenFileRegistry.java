@@ -28,13 +28,20 @@ public final class OpenFileRegistry implements AutoCloseable {
     private final BlockReader reader;
     private final BlockUploader uploader;
     private final Path spillDir;
+    private final Path keptDir;
     private final Map<Key, OpenFile> open = new HashMap<>();
 
-    public OpenFileRegistry(MetadataClient metadata, BlockReader reader, BlockUploader uploader, Path spillDir) {
+    /**
+     * @param spillDir where open files keep their dirty blocks (removed with the file system)
+     * @param keptDir  where changes that could not be committed are kept (never removed automatically)
+     */
+    public OpenFileRegistry(MetadataClient metadata, BlockReader reader, BlockUploader uploader, Path spillDir,
+                            Path keptDir) {
         this.metadata = metadata;
         this.reader = reader;
         this.uploader = uploader;
         this.spillDir = spillDir;
+        this.keptDir = keptDir;
     }
 
     /**
@@ -45,7 +52,7 @@ public final class OpenFileRegistry implements AutoCloseable {
         Key key = new Key(volume.name(), current.inode());
         OpenFile file = open.get(key);
         if (file == null) {
-            file = new OpenFile(metadata, reader, uploader, spillDir, volume, current);
+            file = new OpenFile(metadata, reader, uploader, spillDir, keptDir, volume, current);
             open.put(key, file);
         } else if (current.version() > file.baseVersion()) {
             file.rebase(current);
@@ -66,6 +73,11 @@ public final class OpenFileRegistry implements AutoCloseable {
         if (last) {
             file.close();
         }
+    }
+
+    /** True when {@code file} has exactly one reference: the caller's. */
+    public synchronized boolean isLastReference(OpenFile file) {
+        return file.refs == 1;
     }
 
     /** The open file of an inode, if any channel has it open. */

@@ -10,17 +10,21 @@ import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link FileChannel} over {@link FileContent}: its own position, the open options' access checks, and
- * sequential-read detection that triggers read-ahead. Closing runs the close action (commit and release).
+ * sequential-read detection that triggers read-ahead. Closing runs the close action (commit and release),
+ * telling it whether this channel has changes of its own that are not committed yet: several channels share
+ * one open file, and closing one that changed nothing must not commit what another is still writing.
  */
 public final class SkladFileChannel extends FileChannel {
 
     /** What closing the channel does (flush, release the open file, delete on close). */
     @FunctionalInterface
     public interface CloseAction {
-        void close() throws IOException;
+        /** @param ownChangesPending this channel changed the content since the last commit */
+        void close(boolean ownChangesPending) throws IOException;
     }
 
     private static final int READ_AHEAD_BLOCKS = 4;
@@ -36,14 +40,36 @@ public final class SkladFileChannel extends FileChannel {
     private long position;
     private long lastReadEnd = -1;
     private long readAheadUpTo = -1;
+    /** {@link FileContent#changes()} after this channel's last change; 0 = it changed nothing. */
+    private final AtomicLong ownChanges = new AtomicLong();
 
     public SkladFileChannel(FileContent content, boolean readable, boolean writable, boolean append,
                             CloseAction onClose) {
+        this(content, readable, writable, append, false, onClose);
+    }
+
+    /** @param changedOnOpen the open itself changed the content (truncated it): that change is this channel's */
+    public SkladFileChannel(FileContent content, boolean readable, boolean writable, boolean append,
+                            boolean changedOnOpen, CloseAction onClose) {
         this.content = content;
         this.readable = readable;
         this.writable = writable;
         this.append = append;
         this.onClose = onClose;
+        if (changedOnOpen) {
+            changed();
+        }
+    }
+
+    private void changed() {
+        long now = content.changes();
+        ownChanges.accumulateAndGet(now, Math::max);
+    }
+
+    /** True when this channel changed the content and not all of its changes are committed yet. */
+    public boolean hasOwnUncommittedChanges() {
+        long mark = ownChanges.get();
+        return writable && mark > 0 && content.uncommitted(mark);
     }
 
     private void checkOpen() throws ClosedChannelException {
@@ -146,6 +172,7 @@ public final class SkladFileChannel extends FileChannel {
             position = content.size();
         }
         int n = content.write(src, position);
+        changed();
         position += n;
         return n;
     }
@@ -166,7 +193,9 @@ public final class SkladFileChannel extends FileChannel {
             throw new IllegalArgumentException("negative position");
         }
         checkWritable();
-        return content.write(src, pos);
+        int n = content.write(src, pos);
+        changed();
+        return n;
     }
 
     @Override
@@ -199,6 +228,7 @@ public final class SkladFileChannel extends FileChannel {
         checkWritable();
         if (size < content.size()) {
             content.setLength(size);
+            changed();
         }
         if (position > size) {
             position = size;
@@ -210,6 +240,7 @@ public final class SkladFileChannel extends FileChannel {
     public synchronized void setLength(long length) throws IOException {
         checkWritable();
         content.setLength(length);
+        changed();
     }
 
     @Override
@@ -253,6 +284,7 @@ public final class SkladFileChannel extends FileChannel {
             }
             buf.flip();
             content.write(buf, pos + done);
+            changed();
             done += n;
         }
         return done;
@@ -295,6 +327,6 @@ public final class SkladFileChannel extends FileChannel {
 
     @Override
     protected void implCloseChannel() throws IOException {
-        onClose.close();
+        onClose.close(hasOwnUncommittedChanges());
     }
 }

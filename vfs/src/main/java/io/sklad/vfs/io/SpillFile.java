@@ -81,6 +81,19 @@ final class SpillFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps the slots' bytes under {@code target} (a hard link, or a copy where links are not possible) so they
+     * survive {@link #close()}; used when changes could not be committed.
+     */
+    void keepAs(Path target) throws IOException {
+        channel.force(false);
+        try {
+            Files.createLink(target, path);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(path, target);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();
