@@ -32,12 +32,6 @@ import java.util.List;
 /** NodeService: worker registration, heartbeats and streamed block reports. */
 public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(NodeGrpcService.class);
-    /**
-     * A report forgets only replica rows older than its start by this much: a copy stored and committed just
-     * as the worker began listing (its list is weakly consistent with puts) must not be forgotten. A copy
-     * that really went missing in that window is caught by the next report.
-     */
-    static final long REPORT_MARGIN_MILLIS = 5_000;
 
     private final MetadataStore store;
     private final NodeCommandQueue commands;
@@ -154,7 +148,10 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
                     if (nodeId == null) {
                         throw new MetadataException(MetaError.INVALID_ARGUMENT, "empty block report");
                     }
-                    store.finishBlockReport(nodeId, generation, startedMillis - REPORT_MARGIN_MILLIS);
+                    // Only rows older than the report's start by a heartbeat interval are forgotten: a copy
+                    // stored and committed just as the worker began listing (its list is weakly consistent
+                    // with puts) must not be. One that really went missing then is caught by the next report.
+                    store.finishBlockReport(nodeId, generation, startedMillis - heartbeatInterval.toMillis());
                     LOG.info("block report from node {}: {} known, {} unknown", nodeId, counts.known(),
                             counts.unknown());
                     return BlockReportResponse.newBuilder().setKnown(counts.known()).setUnknown(counts.unknown())
