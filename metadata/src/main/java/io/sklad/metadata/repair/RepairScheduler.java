@@ -101,6 +101,17 @@ public final class RepairScheduler implements ReplicationListener {
         }
     }
 
+    /** The tasks one pass opens: all of them, and the latest (the one still filling) per source and target. */
+    private static final class OpenTasks {
+        final List<Task> all = new ArrayList<>();
+        final Map<String, Task> latest = new HashMap<>();
+
+        void add(Task t) {
+            all.add(t);
+            latest.put(t.source + " " + t.target.nodeId(), t);
+        }
+    }
+
     /**
      * @param nodes the registered nodes with their current states
      */
@@ -137,7 +148,7 @@ public final class RepairScheduler implements ReplicationListener {
         int limit = (int) Math.min(200_000, Math.max(1000, capacity + inFlight.size()));
         ReplicationScan scan = store.scanReplication(limit);
         lastScan = scan;
-        Map<String, Task> open = new LinkedHashMap<>();
+        OpenTasks open = new OpenTasks();
         int ordered = 0;
         long noSource = 0;
         for (BlockCopies b : scan.under()) {
@@ -152,7 +163,7 @@ public final class RepairScheduler implements ReplicationListener {
             }
         }
         withoutSource = noSource;
-        for (Task t : open.values()) {
+        for (Task t : open.all) {
             tasks.put(t.id, t);
             queue.add(t.source, new NodeCommand.CopyBlocks(t.id, t.target.nodeId(), t.target.address(),
                     List.copyOf(t.blocks.keySet())));
@@ -166,13 +177,13 @@ public final class RepairScheduler implements ReplicationListener {
         if (ordered > 0 || trimmed > 0 || noSource > 0) {
             LOG.info("repair pass: {} blocks at risk, {} copies ordered in {} tasks, {} tasks in flight,"
                             + " {} surplus copies deleted, {} blocks without a live source", scan.blocksAtRisk(), ordered,
-                    open.size(), tasks.size(), trimmed, noSource);
+                    open.all.size(), tasks.size(), trimmed, noSource);
         }
         return ordered + trimmed;
     }
 
     /** Adds the block to tasks towards its targets; returns the copies ordered, or -1 when no live node has it. */
-    private int repair(BlockCopies b, Map<String, NodeStatus> byId, Map<String, Task> open, long now) {
+    private int repair(BlockCopies b, Map<String, NodeStatus> byId, OpenTasks open, long now) {
         List<NodeStatus> sources = new ArrayList<>();
         for (String h : b.holders()) {
             NodeStatus n = byId.get(h);
@@ -207,14 +218,13 @@ public final class RepairScheduler implements ReplicationListener {
      * The task this pass to put a copy of {@code b} onto {@code target} in: one already open from a holder to
      * the target with room, else a new one from the first holder (in {@code sources} order) with a free slot.
      */
-    private Task taskFor(BlockCopies b, List<NodeStatus> sources, NodeStatus target, Map<String, Task> open,
-                         long now) {
+    private Task taskFor(BlockCopies b, List<NodeStatus> sources, NodeStatus target, OpenTasks open, long now) {
         long len = b.storedLength();
         if (!hasTokens(target.nodeId(), len, now)) {
             return null;
         }
         for (NodeStatus s : sources) {
-            Task t = open.get(s.nodeId() + " " + target.nodeId());
+            Task t = open.latest.get(s.nodeId() + " " + target.nodeId());
             if (t != null && t.fits(len, config.blocksPerTask()) && hasTokens(s.nodeId(), len, now)) {
                 return t;
             }
@@ -225,7 +235,7 @@ public final class RepairScheduler implements ReplicationListener {
         for (NodeStatus s : sources) {
             if (slotFree(s.nodeId()) && hasTokens(s.nodeId(), len, now)) {
                 Task t = new Task(nextTaskId++, s.nodeId(), target, now);
-                open.put(s.nodeId() + " " + target.nodeId(), t);
+                open.add(t);
                 loads.merge(t.source, 1, Integer::sum);
                 loads.merge(target.nodeId(), 1, Integer::sum);
                 return t;
@@ -238,7 +248,7 @@ public final class RepairScheduler implements ReplicationListener {
      * Up to {@code missing} targets for a block: writable ALIVE nodes without a row for it, one at a time
      * from the site with the fewest copies so far, then the most free space.
      */
-    List<NodeStatus> chooseTargets(BlockCopies b, Map<String, NodeStatus> byId, int missing, Map<String, Task> open,
+    List<NodeStatus> chooseTargets(BlockCopies b, Map<String, NodeStatus> byId, int missing, OpenTasks open,
                                    long now) {
         Set<String> holders = new HashSet<>(b.holders());
         Map<String, Integer> perSite = new HashMap<>();
@@ -275,14 +285,14 @@ public final class RepairScheduler implements ReplicationListener {
     }
 
     /** Whether a node could take one more block now: bytes in its budget and a task slot or an open task. */
-    private boolean canReceive(String nodeId, long bytes, Map<String, Task> open, long now) {
+    private boolean canReceive(String nodeId, long bytes, OpenTasks open, long now) {
         if (!hasTokens(nodeId, bytes, now)) {
             return false;
         }
         if (slotFree(nodeId)) {
             return true;
         }
-        for (Task t : open.values()) {
+        for (Task t : open.latest.values()) {
             if (t.target.nodeId().equals(nodeId) && t.fits(bytes, config.blocksPerTask())) {
                 return true;
             }

@@ -139,6 +139,34 @@ class RepairSchedulerTest {
     }
 
     @Test
+    void aDrainingNodeSendsEveryBlockInSeveralFullTasksToTheSameTarget() {
+        for (String n : List.of("n1", "n2", "n3", "n4")) {
+            f.node(n, "s-" + n);
+        }
+        f.volume("v", 3);
+        List<BlockId> blocks = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            BlockId b = id("d" + i);
+            blocks.add(b);
+            f.file("v", b, "n1", "n2", "n3");
+        }
+        f.store.setDraining("n1", true);
+        RepairScheduler s = scheduler();
+        assertThat(s.runOnce()).isEqualTo(600);
+        // the draining node is every block's source and n4 the only target: three tasks, each one queued
+        List<NodeCommand> cmds = f.commands("n1");
+        assertThat(cmds).hasSize(3).allSatisfy(c -> assertThat(((NodeCommand.CopyBlocks) c).targetNodeId())
+                .isEqualTo("n4"));
+        assertThat(cmds.stream().mapToInt(c -> ((NodeCommand.CopyBlocks) c).blocks().size()).boxed().toList())
+                .containsExactly(256, 256, 88);
+        cmds.forEach(c -> done(s, "n1", (NodeCommand.CopyBlocks) c));
+        assertThat(s.tasksInFlight()).isZero();
+        s.runOnce();
+        assertThat(s.progress().blocksAtRisk()).isZero();
+        assertThat(f.store.blocksOnlyOn("n1")).isZero();
+    }
+
+    @Test
     void aConfirmedCopyCountsAndProgressReachesFullRedundancy() {
         for (String n : List.of("n1", "n2", "n3", "n4")) {
             f.node(n, "s-" + n);
