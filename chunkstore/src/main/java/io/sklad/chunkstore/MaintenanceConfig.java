@@ -20,14 +20,18 @@ import java.time.Duration;
  * @param spaceCheckInterval       time between two free-space checks
  * @param volumeFileBytes          size past which the store starts a new volume file (only sealed volume
  *                                 files are compacted); 0 = {@link DiskStoreConfig#DEFAULT_VOLUME_FILE_BYTES}
+ * @param blockReportInterval      time between two full block reports to the master after the one at
+ *                                 registration (they reconcile the master's replica rows with what is on disk)
  */
 public record MaintenanceConfig(long scrubBytesPerSecond, Duration scrubPeriod, double compactionThreshold,
                                 Duration compactionInterval, long compactionBytesPerSecond,
-                                Duration spaceCheckInterval, long volumeFileBytes) {
+                                Duration spaceCheckInterval, long volumeFileBytes, Duration blockReportInterval) {
 
     public static final Duration DEFAULT_COMPACTION_INTERVAL = Duration.ofHours(1);
     public static final long DEFAULT_COMPACTION_BYTES_PER_SECOND = 20L << 20;
     public static final Duration DEFAULT_SPACE_CHECK_INTERVAL = Duration.ofSeconds(30);
+    /** HDFS reports every 6 h; a Sklad worker holds far fewer blocks, so hourly costs little and heals sooner. */
+    public static final Duration DEFAULT_BLOCK_REPORT_INTERVAL = Duration.ofHours(1);
 
     public MaintenanceConfig {
         if (scrubBytesPerSecond < 0 || compactionBytesPerSecond < 0 || volumeFileBytes < 0) {
@@ -47,31 +51,43 @@ public record MaintenanceConfig(long scrubBytesPerSecond, Duration scrubPeriod, 
         if (spaceCheckInterval.isZero()) {
             throw new IllegalArgumentException("spaceCheckInterval must be positive");
         }
+        blockReportInterval = orDefault(blockReportInterval, DEFAULT_BLOCK_REPORT_INTERVAL, "blockReportInterval");
+        if (blockReportInterval.isZero()) {
+            throw new IllegalArgumentException("blockReportInterval must be positive");
+        }
     }
 
-    /** Scrub 20 MiB/s with a pass a week, compact below 50 % live hourly at 20 MiB/s, check space every 30 s. */
+    /**
+     * Scrub 20 MiB/s with a pass a week, compact below 50 % live hourly at 20 MiB/s, check space every 30 s,
+     * report blocks hourly.
+     */
     public static MaintenanceConfig defaults() {
-        return new MaintenanceConfig(0, null, 0, null, 0, null, 0);
+        return new MaintenanceConfig(0, null, 0, null, 0, null, 0, null);
     }
 
     public MaintenanceConfig withScrub(long bytesPerSecond, Duration period) {
         return new MaintenanceConfig(bytesPerSecond, period, compactionThreshold, compactionInterval,
-                compactionBytesPerSecond, spaceCheckInterval, volumeFileBytes);
+                compactionBytesPerSecond, spaceCheckInterval, volumeFileBytes, blockReportInterval);
     }
 
     public MaintenanceConfig withCompaction(double threshold, Duration interval, long bytesPerSecond) {
         return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, threshold, interval, bytesPerSecond,
-                spaceCheckInterval, volumeFileBytes);
+                spaceCheckInterval, volumeFileBytes, blockReportInterval);
     }
 
     public MaintenanceConfig withSpaceCheckInterval(Duration interval) {
         return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, compactionThreshold, compactionInterval,
-                compactionBytesPerSecond, interval, volumeFileBytes);
+                compactionBytesPerSecond, interval, volumeFileBytes, blockReportInterval);
     }
 
     public MaintenanceConfig withVolumeFileBytes(long bytes) {
         return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, compactionThreshold, compactionInterval,
-                compactionBytesPerSecond, spaceCheckInterval, bytes);
+                compactionBytesPerSecond, spaceCheckInterval, bytes, blockReportInterval);
+    }
+
+    public MaintenanceConfig withBlockReportInterval(Duration interval) {
+        return new MaintenanceConfig(scrubBytesPerSecond, scrubPeriod, compactionThreshold, compactionInterval,
+                compactionBytesPerSecond, spaceCheckInterval, volumeFileBytes, interval);
     }
 
     private static Duration orDefault(Duration d, Duration def, String name) {

@@ -55,7 +55,7 @@ public final class WorkerServer implements AutoCloseable {
     private Server server;
     private GrpcPeerClient peers;
     private NodeCommandExecutor commands;
-    private GrpcMasterClient master;
+    private volatile GrpcMasterClient master;
     private String nodeId;
     private boolean closed;
 
@@ -92,8 +92,9 @@ public final class WorkerServer implements AutoCloseable {
                     .build()
                     .start();
             peers = new GrpcPeerClient(config.joinToken(), PEER_DEADLINE);
-            commands = new NodeCommandExecutor(store, peers);
-            master = new GrpcMasterClient(config, nodeId, address(), store, commands);
+            commands = new NodeCommandExecutor(store, peers, this::nudgeMaster);
+            master = new GrpcMasterClient(config, nodeId, address(), store, commands,
+                    maintenance.blockReportInterval());
             master.start();
         } catch (IOException | RuntimeException e) {
             close();
@@ -101,6 +102,14 @@ public final class WorkerServer implements AutoCloseable {
         }
         log.info("worker {} serving blocks at {} (data {}, master {})", nodeId, address(), config.dataDir(),
                 config.masterAddress());
+    }
+
+    /** A copy task ended: heartbeat now so the master hears of it at once. */
+    private void nudgeMaster() {
+        GrpcMasterClient m = master;
+        if (m != null) {
+            m.nudge();
+        }
     }
 
     private void startUpkeep() {

@@ -39,8 +39,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The master process: metadata store plus the AuthService, NodeService, NamespaceService, AdminService,
@@ -53,6 +55,7 @@ public final class MasterServer implements AutoCloseable {
     // Agents stream commits in parts of 4 096 blocks (~700 KB) and block reports in frames; 16 MiB leaves room
     // for a unary CommitVersion of ~100 000 blocks from older callers and refuses anything larger.
     private static final int MAX_INBOUND = 16 * 1024 * 1024;
+    private static final long MIN_WAKE_GAP_MILLIS = 200;
 
     private final MasterConfig config;
     private final String joinToken;
@@ -67,6 +70,8 @@ public final class MasterServer implements AutoCloseable {
     private final NodeAdministration nodeAdmin;
     private Server server;
     private ScheduledExecutorService upkeep;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private volatile long lastWakePass;
 
     public MasterServer(MasterConfig config) {
         this.config = config;
@@ -80,7 +85,7 @@ public final class MasterServer implements AutoCloseable {
         JdbcMetadataStore jdbc = new JdbcMetadataStore(Database.open(config.effectiveJdbcUrl()),
                 new StorePolicy(config.suspectAfter(), config.deadAfter(), config.writeQuorum()), clock);
         this.store = jdbc;
-        this.repair = new RepairScheduler(jdbc, jdbc::nodes, commands, config.healing(), clock);
+        this.repair = new RepairScheduler(jdbc, jdbc::nodes, commands, config.healing(), clock, this::wakeRepair);
         this.gc = new GarbageCollector(jdbc, commands, config.healing(), clock);
         this.nodeAdmin = new NodeAdministration(jdbc, jdbc, commands);
         PasswordHasher hasher = new PasswordHasher(random);
@@ -135,6 +140,31 @@ public final class MasterServer implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         upkeep.scheduleWithFixedDelay(() -> quietly("garbage collection", gc::runOnce), gcEvery, gcEvery,
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A copy task finished: run a repair pass soon rather than at the next interval, so that workers get their
+     * next tasks while the pipeline is still full. At most one extra pass is pending, and they run at least
+     * {@link #MIN_WAKE_GAP_MILLIS} apart (a pass scans the replica table).
+     */
+    private void wakeRepair() {
+        ScheduledExecutorService u;
+        synchronized (this) {
+            u = upkeep;
+        }
+        if (u == null || !wakePending.compareAndSet(false, true)) {
+            return;
+        }
+        long wait = Math.max(0, lastWakePass + MIN_WAKE_GAP_MILLIS - System.currentTimeMillis());
+        try {
+            u.schedule(() -> {
+                wakePending.set(false);
+                lastWakePass = System.currentTimeMillis();
+                quietly("repair", repair::runOnce);
+            }, wait, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            wakePending.set(false); // shutting down
+        }
     }
 
     private static void quietly(String what, Runnable pass) {

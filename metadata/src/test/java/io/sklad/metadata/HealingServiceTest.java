@@ -7,6 +7,7 @@ import io.sklad.proto.v1.ClusterAdminServiceGrpc;
 import io.sklad.proto.v1.ClusterStatusRequest;
 import io.sklad.proto.v1.CommitVersionRequest;
 import io.sklad.proto.v1.CommittedBlock;
+import io.sklad.proto.v1.CopyBlocksResult;
 import io.sklad.proto.v1.CreateFileRequest;
 import io.sklad.proto.v1.CreateVolumeRequest;
 import io.sklad.proto.v1.DrainNodeRequest;
@@ -19,7 +20,6 @@ import io.sklad.proto.v1.LiveNodesRequest;
 import io.sklad.proto.v1.NodeInfo;
 import io.sklad.proto.v1.NodeState;
 import io.sklad.proto.v1.RemoveNodeRequest;
-import io.sklad.proto.v1.ReplicationResult;
 import io.sklad.proto.v1.SetVolumeRetentionRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,9 +62,9 @@ class HealingServiceTest {
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h)).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
-    HeartbeatResponse beat(String node, ReplicationResult... results) {
+    HeartbeatResponse beat(String node, CopyBlocksResult... results) {
         return m.nodes().heartbeat(HeartbeatRequest.newBuilder().setNodeId(node).setCapacityBytes(1L << 40)
-                .setFreeBytes(1L << 39).addAllReplications(java.util.List.of(results)).build());
+                .setFreeBytes(1L << 39).addAllCopies(java.util.List.of(results)).build());
     }
 
     @Test
@@ -92,10 +92,11 @@ class HealingServiceTest {
         assertThat(status.getBlocksRepairing()).isEqualTo(1);
         HeartbeatResponse r = beat("n1");
         assertThat(r.getCommandsList()).singleElement().satisfies(c -> {
-            assertThat(c.getReplicate().getBlockId()).isEqualTo(x);
-            assertThat(c.getReplicate().getTargetNodeIdsList()).containsExactly("n4");
+            assertThat(c.getCopyBlocks().getBlockIdsList()).containsExactly(x);
+            assertThat(c.getCopyBlocks().getTargetNodeId()).isEqualTo("n4");
         });
-        beat("n1", ReplicationResult.newBuilder().setBlockId(x).setTargetNodeId("n4").build());
+        long task = r.getCommands(0).getCopyBlocks().getTaskId();
+        beat("n1", CopyBlocksResult.newBuilder().setTaskId(task).setTargetNodeId("n4").addCopied(x).build());
         m.server.repairScheduler().runOnce();
         status = m.ns().clusterStatus(ClusterStatusRequest.getDefaultInstance()).getRepair();
         assertThat(status.getBlocksAtRisk()).isZero();

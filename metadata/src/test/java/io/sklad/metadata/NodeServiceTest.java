@@ -156,7 +156,7 @@ class NodeServiceTest {
                 .addBlocks(CommittedBlock.newBuilder().setIndex(1).setBlockId(blockId("x1")).setStoredLength(100)
                         .addNodeIds("a").addNodeIds("b"))
                 .build());
-        Thread.sleep(5);
+        Thread.sleep(400); // past the heartbeat interval (200 ms here) a report gives rows it did not list
         // node a lost x1, has x0, and holds two blocks the master never heard of; b now also holds nothing new
         BlockReportResponse r = report("a", List.of(List.of(blockId("x0"), blockId("junk1")), List.of(blockId("junk2"))));
         assertThat(r.getKnown()).isEqualTo(1);

@@ -14,6 +14,7 @@ import io.sklad.chunkstore.store.BlockStats;
 import io.sklad.chunkstore.store.BlockStore;
 import io.sklad.proto.v1.BlockReportRequest;
 import io.sklad.proto.v1.BlockReportResponse;
+import io.sklad.proto.v1.CopyBlocksResult;
 import io.sklad.proto.v1.HeartbeatRequest;
 import io.sklad.proto.v1.HeartbeatResponse;
 import io.sklad.proto.v1.NodeCommand;
@@ -38,9 +39,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker's side of {@code NodeService}: on a background thread, registers with the master,
  * sends a full block report, then heartbeats every interval and hands the commands it gets to a
- * {@link NodeCommandExecutor}. While the master is away it retries with backoff and logs only when
- * the state changes. {@code reregister=true} in a heartbeat answer starts over with register +
- * report. One channel to the master, a deadline on every call.
+ * {@link NodeCommandExecutor}. A finished copy task {@linkplain #nudge() nudges} the thread to beat
+ * early (at most every {@value #MIN_BEAT_GAP_MILLIS} ms), so the master confirms copies and hands out
+ * the next ones without waiting a whole interval. Every block report interval a full report goes again,
+ * on a thread of its own so that a long report never delays heartbeats: it is how the master learns of
+ * copies it does not know and forgets the ones that are gone. While the master is away it retries with
+ * backoff and logs only when the state changes. {@code reregister=true} in a heartbeat answer starts over
+ * with register + report. One channel to the master, a deadline on every call.
  */
 public final class GrpcMasterClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcMasterClient.class);
@@ -50,6 +55,7 @@ public final class GrpcMasterClient implements AutoCloseable {
     private static final Duration CALL_DEADLINE = Duration.ofSeconds(10);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+    static final long MIN_BEAT_GAP_MILLIS = 100;
 
     private enum State { STARTING, CONNECTED, UNREACHABLE }
 
@@ -63,13 +69,25 @@ public final class GrpcMasterClient implements AutoCloseable {
     private final NodeServiceGrpc.NodeServiceStub async;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
+    private final Semaphore nudges = new Semaphore(0);
+    private final Object reportLock = new Object();
+    private final Duration reportInterval;
+    private final Thread reporter;
+    private volatile boolean registered;
     private volatile Duration interval;
     private State state = State.STARTING;
     private Status.Code lastFailure;
 
     public GrpcMasterClient(WorkerConfig config, String nodeId, String address, BlockStore store,
                             NodeCommandExecutor commands) {
+        this(config, nodeId, address, store, commands, Duration.ofHours(1));
+    }
+
+    /** @param reportInterval time between two full block reports after the one at registration */
+    public GrpcMasterClient(WorkerConfig config, String nodeId, String address, BlockStore store,
+                            NodeCommandExecutor commands, Duration reportInterval) {
         this.config = config;
+        this.reportInterval = reportInterval;
         this.nodeId = nodeId;
         this.address = address;
         this.store = store;
@@ -84,16 +102,23 @@ public final class GrpcMasterClient implements AutoCloseable {
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         this.thread = new Thread(this::run, "sklad-worker-heartbeat");
         this.thread.setDaemon(true);
+        this.reporter = new Thread(this::reportPeriodically, "sklad-worker-block-report");
+        this.reporter.setDaemon(true);
     }
 
-    /** Starts the background thread. */
+    /** Starts the background threads. */
     public void start() {
         thread.start();
+        reporter.start();
+    }
+
+    /** Asks for the next heartbeat now (a copy task ended): it carries the results and fetches new work. */
+    public void nudge() {
+        nudges.release();
     }
 
     private void run() {
         Duration backoff = MIN_BACKOFF;
-        boolean registered = false;
         while (closing.getCount() > 0) {
             try {
                 if (!registered) {
@@ -112,7 +137,9 @@ public final class GrpcMasterClient implements AutoCloseable {
                 for (NodeCommand command : response.getCommandsList()) {
                     commands.submit(command);
                 }
-                pause(interval);
+                if (awaitNextBeat()) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
@@ -154,8 +181,41 @@ public final class GrpcMasterClient implements AutoCloseable {
         }
     }
 
-    /** Full inventory in frames of {@value #REPORT_FRAME_IDS} ids, respecting flow control. */
+    /** Every report interval, a full report while registered; failures wait for the next interval. */
+    private void reportPeriodically() {
+        try {
+            while (!pause(reportInterval)) {
+                if (!registered) {
+                    continue;
+                }
+                try {
+                    report();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    if (closing.getCount() == 0) {
+                        return;
+                    }
+                    log.warn("periodic block report to {} failed, next in {}: {}", config.masterAddress(),
+                            reportInterval, e.toString());
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Full inventory in frames of {@value #REPORT_FRAME_IDS} ids, respecting flow control. One report at a
+     * time: the master numbers reports and forgets rows a report did not confirm.
+     */
     private void report() throws InterruptedException, ExecutionException, TimeoutException {
+        synchronized (reportLock) {
+            sendReport();
+        }
+    }
+
+    private void sendReport() throws InterruptedException, ExecutionException, TimeoutException {
         CompletableFuture<BlockReportResponse> done = new CompletableFuture<>();
         Semaphore ready = new Semaphore(0);
         long blocks = store.stats().blockCount();
@@ -186,7 +246,9 @@ public final class GrpcMasterClient implements AutoCloseable {
         ClientCallStreamObserver<BlockReportRequest> requests = (ClientCallStreamObserver<BlockReportRequest>)
                 async.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).blockReport(observer);
         try {
-            BlockReportRequest.Builder frame = BlockReportRequest.newBuilder().setNodeId(nodeId);
+            // the node id alone first: the master dates the report from it, before this worker lists its ids
+            send(requests, BlockReportRequest.newBuilder().setNodeId(nodeId).build(), ready, done);
+            BlockReportRequest.Builder frame = BlockReportRequest.newBuilder();
             long sent = 0;
             Iterator<BlockId> ids = store.ids().iterator();
             while (ids.hasNext()) {
@@ -240,12 +302,15 @@ public final class GrpcMasterClient implements AutoCloseable {
         }
         List<ReplicationResult> done = commands.takeResults();
         request.addAllReplications(done);
+        List<CopyBlocksResult> copied = commands.takeCopyResults();
+        request.addAllCopies(copied);
         HeartbeatResponse response;
         try {
             response = blocking.withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                     .heartbeat(request.build());
         } catch (RuntimeException e) {
             commands.returnResults(done);
+            commands.returnCopyResults(copied);
             throw e;
         }
         store.acknowledgeCorrupt(corrupt);
@@ -273,6 +338,22 @@ public final class GrpcMasterClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the heartbeat interval, or less when nudged (never less than {@value #MIN_BEAT_GAP_MILLIS} ms
+     * after the last beat); returns true when the client is closing.
+     */
+    private boolean awaitNextBeat() throws InterruptedException {
+        long until = System.nanoTime() + interval.toNanos();
+        if (pause(Duration.ofMillis(Math.min(MIN_BEAT_GAP_MILLIS, interval.toMillis())))) {
+            return true;
+        }
+        long left = until - System.nanoTime();
+        if (left > 0 && nudges.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+            nudges.drainPermits();
+        }
+        return closing.getCount() == 0;
+    }
+
     /** Waits; returns true when the client is closing. */
     private boolean pause(Duration d) throws InterruptedException {
         return closing.await(d.toMillis(), TimeUnit.MILLISECONDS);
@@ -282,8 +363,10 @@ public final class GrpcMasterClient implements AutoCloseable {
     public void close() {
         closing.countDown();
         thread.interrupt();
+        reporter.interrupt();
         try {
             thread.join(5000);
+            reporter.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,6 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.sklad.chunkstore.store.BlockId;
@@ -16,10 +18,13 @@ import io.sklad.proto.v1.PutBlocksResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -84,6 +89,124 @@ public final class GrpcPeerClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while putting to " + address);
+        }
+    }
+
+    /**
+     * Opens one PutBlocks stream to the worker at {@code address} for many blocks: the peer appends them as
+     * they come and acknowledges all of them after one group fsync at {@link PeerPut#finish()}.
+     */
+    public PeerPut openPut(String address) {
+        return new PeerPut(address);
+    }
+
+    /** One PutBlocks stream to a peer. Not thread-safe: one sender. */
+    public final class PeerPut implements AutoCloseable {
+        private final String address;
+        private final CompletableFuture<PutBlocksResponse> done = new CompletableFuture<>();
+        private final Semaphore ready = new Semaphore(0);
+        private final ClientCallStreamObserver<PutBlocksRequest> requests;
+        private boolean finished;
+
+        @SuppressWarnings("unchecked")
+        private PeerPut(String address) {
+            this.address = address;
+            ClientResponseObserver<PutBlocksRequest, PutBlocksResponse> observer = new ClientResponseObserver<>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<PutBlocksRequest> stream) {
+                    stream.setOnReadyHandler(ready::release);
+                }
+
+                @Override
+                public void onNext(PutBlocksResponse value) {
+                    done.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                    ready.release();
+                }
+
+                @Override
+                public void onCompleted() {
+                    done.complete(PutBlocksResponse.getDefaultInstance());
+                }
+            };
+            this.requests = (ClientCallStreamObserver<PutBlocksRequest>) ChunkServiceGrpc.newStub(channel(address))
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(authHeaders))
+                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .putBlocks(observer);
+        }
+
+        /** Sends one block, waiting while the stream is not ready (so at most a frame or two sit in memory). */
+        public void send(BlockId id, byte[] data) throws IOException {
+            frame(PutBlocksRequest.newBuilder().setHeader(BlockHeader.newBuilder()
+                    .setBlockId(ByteString.copyFrom(id.toBytes())).setLength(data.length)).build());
+            for (int off = 0; off < data.length; off += ChunkGrpcService.FRAME_BYTES) {
+                int n = Math.min(ChunkGrpcService.FRAME_BYTES, data.length - off);
+                frame(PutBlocksRequest.newBuilder().setData(UnsafeByteOperations.unsafeWrap(data, off, n)).build());
+            }
+        }
+
+        private void frame(PutBlocksRequest frame) throws IOException {
+            long until = System.nanoTime() + deadline.toNanos();
+            while (!requests.isReady()) {
+                if (done.isDone()) {
+                    await(); // throws the call's failure
+                    throw new IOException("put to " + address + " ended before the blocks were sent");
+                }
+                if (closed || System.nanoTime() > until) {
+                    throw new IOException("put to " + address + " stalled");
+                }
+                try {
+                    ready.tryAcquire(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while putting to " + address);
+                }
+            }
+            requests.onNext(frame);
+        }
+
+        /** Ends the stream and waits for the peer's acknowledgement: the ids now durable there. */
+        public Set<BlockId> finish() throws IOException {
+            finished = true;
+            requests.onCompleted();
+            PutBlocksResponse response = await();
+            Set<BlockId> stored = new HashSet<>();
+            for (ByteString raw : response.getStoredList()) {
+                if (raw.size() == BlockId.BYTES) {
+                    stored.add(BlockId.of(raw.toByteArray()));
+                }
+            }
+            return stored;
+        }
+
+        private PutBlocksResponse await() throws IOException {
+            try {
+                return done.get(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof StatusRuntimeException sre) {
+                    throw new IOException("put to " + address + " failed: " + sre.getStatus().getCode() + " "
+                            + sre.getStatus().getDescription(), sre);
+                }
+                throw new IOException("put to " + address + " failed", e.getCause());
+            } catch (TimeoutException e) {
+                throw new IOException("put to " + address + " timed out", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while putting to " + address);
+            }
+        }
+
+        /** Abandons the stream unless it was finished: the peer stores none of its blocks. */
+        @Override
+        public void close() {
+            if (!finished) {
+                finished = true;
+                requests.cancel("copy abandoned", null);
+            }
         }
     }
 

@@ -2,12 +2,15 @@ package io.sklad.chunkstore.rpc;
 
 import io.sklad.chunkstore.store.BlockId;
 import io.sklad.chunkstore.store.BlockStore;
+import io.sklad.proto.v1.CopyBlocksCommand;
+import io.sklad.proto.v1.CopyBlocksResult;
 import io.sklad.proto.v1.NodeCommand;
 import io.sklad.proto.v1.ReplicateCommand;
 import io.sklad.proto.v1.ReplicationResult;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
@@ -33,14 +36,29 @@ public final class NodeCommandExecutor implements AutoCloseable {
     private final GrpcPeerClient peers;
     private final ExecutorService executor;
     private final Set<BlockId> queuedReplications = ConcurrentHashMap.newKeySet();
+    private final Set<Long> queuedTasks = ConcurrentHashMap.newKeySet();
     private final Queue<ReplicationResult> results = new ConcurrentLinkedQueue<>();
+    private final Queue<CopyBlocksResult> copies = new ConcurrentLinkedQueue<>();
+    private final Runnable resultReady;
 
-    /** Copies run on this many threads: a copy is mostly waiting on the network and the target's fsync. */
+    /**
+     * Copies run on this many threads: a copy task is mostly waiting on the network and the target's fsync.
+     * The master orders at most its tasks-per-node bound (4 by default) from one source at once.
+     */
     static final int THREADS = 4;
 
     public NodeCommandExecutor(BlockStore store, GrpcPeerClient peers) {
+        this(store, peers, () -> { });
+    }
+
+    /**
+     * @param resultReady told (on the copying thread) when a copy task has ended, so the next heartbeat can carry
+     *                    the result at once instead of after its interval
+     */
+    public NodeCommandExecutor(BlockStore store, GrpcPeerClient peers, Runnable resultReady) {
         this.store = store;
         this.peers = peers;
+        this.resultReady = resultReady;
         this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "sklad-worker-commands");
             t.setDaemon(true);
@@ -56,6 +74,9 @@ public final class NodeCommandExecutor implements AutoCloseable {
                 return;
             }
         }
+        if (command.hasCopyBlocks() && !queuedTasks.add(command.getCopyBlocks().getTaskId())) {
+            return;
+        }
         try {
             executor.execute(() -> execute(command));
         } catch (RejectedExecutionException e) {
@@ -68,6 +89,7 @@ public final class NodeCommandExecutor implements AutoCloseable {
         switch (command.getCommandCase()) {
             case DELETE -> delete(command.getDelete().getBlockIdsList());
             case REPLICATE -> replicate(command.getReplicate());
+            case COPY_BLOCKS -> copyBlocks(command.getCopyBlocks());
             default -> log.warn("unknown node command {}", command.getCommandCase());
         }
     }
@@ -121,6 +143,64 @@ public final class NodeCommandExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * One repair task: reads each block (verified) and streams it to the target in one PutBlocks call, which
+     * the target acknowledges after one group fsync. A block this worker lacks or finds corrupt is reported
+     * as source_missing; if the stream fails, every block sent in it is reported failed.
+     */
+    private void copyBlocks(CopyBlocksCommand command) {
+        CopyBlocksResult.Builder result = CopyBlocksResult.newBuilder().setTaskId(command.getTaskId())
+                .setTargetNodeId(command.getTargetNodeId());
+        List<ByteString> sent = new ArrayList<>();
+        long bytes = 0;
+        long started = System.nanoTime();
+        try (GrpcPeerClient.PeerPut put = peers.openPut(command.getTargetAddress())) {
+            for (ByteString raw : command.getBlockIdsList()) {
+                BlockId id = idOrNull(raw);
+                if (id == null) {
+                    continue;
+                }
+                byte[] data;
+                try {
+                    data = store.get(id);
+                } catch (IOException e) {
+                    log.warn("cannot copy block {}: {}", id, e.toString());
+                    result.addSourceMissing(raw);
+                    continue;
+                }
+                put.send(id, data);
+                sent.add(raw);
+                bytes += data.length;
+            }
+            Set<BlockId> stored = put.finish();
+            for (ByteString raw : sent) {
+                if (stored.contains(BlockId.of(raw.toByteArray()))) {
+                    result.addCopied(raw);
+                } else {
+                    result.addFailed(raw);
+                }
+            }
+            log.debug("copy task {}: {} blocks ({} bytes) to {} in {} ms", command.getTaskId(), sent.size(), bytes,
+                    command.getTargetAddress(), (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            result.clearCopied().clearFailed().addAllFailed(sent);
+            // the blocks not read yet were never tried: failed too, so the master orders them again
+            Set<ByteString> done = new HashSet<>(sent);
+            done.addAll(result.getSourceMissingList());
+            for (ByteString raw : command.getBlockIdsList()) {
+                if (!done.contains(raw)) {
+                    result.addFailed(raw);
+                }
+            }
+            log.warn("copy task {} ({} blocks) to {} failed: {}", command.getTaskId(), command.getBlockIdsCount(),
+                    command.getTargetAddress(), e.toString());
+        } finally {
+            queuedTasks.remove(command.getTaskId());
+        }
+        copies.add(result.build());
+        resultReady.run();
+    }
+
     private static ReplicationResult.Builder result(BlockId id, String targetNodeId) {
         return ReplicationResult.newBuilder().setBlockId(ByteString.copyFrom(id.toBytes())).setTargetNodeId(targetNodeId);
     }
@@ -142,6 +222,21 @@ public final class NodeCommandExecutor implements AutoCloseable {
     /** Puts results back that could not be sent (the heartbeat failed): they go with the next one. */
     public void returnResults(List<ReplicationResult> unsent) {
         results.addAll(unsent);
+    }
+
+    /** Removes and returns how the copy tasks finished since the last call went. */
+    public List<CopyBlocksResult> takeCopyResults() {
+        List<CopyBlocksResult> out = new ArrayList<>();
+        CopyBlocksResult r;
+        while ((r = copies.poll()) != null) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Puts copy results back that could not be sent: they go with the next heartbeat. */
+    public void returnCopyResults(List<CopyBlocksResult> unsent) {
+        copies.addAll(unsent);
     }
 
     private static BlockId idOrNull(ByteString raw) {

@@ -32,8 +32,11 @@ public final class MasterCommand implements Callable<Integer> {
     @Option(names = "--repair-interval", defaultValue = "2s", description = "Time between two repair passes (default: ${DEFAULT-VALUE}).")
     String repairInterval;
 
-    @Option(names = "--repair-copies-per-node", defaultValue = "256", description = "Repair copies a worker sends or receives at once (default: ${DEFAULT-VALUE}).")
-    int repairCopies;
+    @Option(names = "--repair-tasks-per-node", defaultValue = "4", description = "Repair copy tasks a worker sends or receives at once (default: ${DEFAULT-VALUE}).")
+    int repairTasks;
+
+    @Option(names = "--repair-task-blocks", defaultValue = "256", description = "Blocks per repair copy task: one stream and one fsync on the target (default: ${DEFAULT-VALUE}).")
+    int repairTaskBlocks;
 
     @Option(names = "--repair-rate", defaultValue = "64MiB", description = "Repair bytes per second a worker is ordered to send or receive (default: ${DEFAULT-VALUE}).")
     String repairRate;
@@ -57,7 +60,8 @@ public final class MasterCommand implements Callable<Integer> {
         MasterConfig config = new MasterConfig(data, hp.host(), hp.port(), jdbcUrl,
                 Durations.parse(suspectAfter), Durations.parse(deadAfter), defaults.writeQuorum(), defaults.tokenTtl(),
                 HealingConfig.defaults()
-                        .withRepair(Durations.parse(repairInterval), repairCopies, Units.parseSize(repairRate))
+                        .withRepair(Durations.parse(repairInterval), repairTasks, Units.parseSize(repairRate))
+                        .withBlocksPerTask(repairTaskBlocks)
                         .withGc(Durations.parse(gcGrace), Durations.parse(gcInterval)));
         MasterServer master = new MasterServer(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(master), "sklad-master-shutdown"));

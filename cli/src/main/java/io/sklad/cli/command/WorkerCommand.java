@@ -57,6 +57,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--compaction-interval", description = "Time between two compaction runs (default: 1h; 0 = none).")
     String compactionInterval;
 
+    @Option(names = "--block-report-interval", description = "Time between two full block reports to the master (default: 1h).")
+    String blockReportInterval;
+
     @Option(names = "--volume-file-size", description = "Size past which a new volume file is started, e.g. 1GiB (default); only full volume files are compacted.")
     String volumeFileSize;
 
@@ -93,6 +96,9 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         if (volumeFileSize != null) {
             m = m.withVolumeFileBytes(Units.parseSize(volumeFileSize));
+        }
+        if (blockReportInterval != null) {
+            m = m.withBlockReportInterval(Durations.parse(blockReportInterval));
         }
         return m;
     }

@@ -6,11 +6,14 @@ import java.util.List;
 
 /** Work the master hands a worker with a heartbeat. */
 public sealed interface NodeCommand {
-    /** Copy a block worker-to-worker onto the targets. */
-    record Replicate(BlockId block, List<String> targetNodeIds, List<String> targetAddresses) implements NodeCommand {
-        public Replicate {
-            targetNodeIds = List.copyOf(targetNodeIds);
-            targetAddresses = List.copyOf(targetAddresses);
+    /**
+     * A repair task: copy these blocks worker-to-worker onto one target, in one stream acknowledged after one
+     * group fsync on the target.
+     */
+    record CopyBlocks(long taskId, String targetNodeId, String targetAddress, List<BlockId> blocks)
+            implements NodeCommand {
+        public CopyBlocks {
+            blocks = List.copyOf(blocks);
         }
     }
 

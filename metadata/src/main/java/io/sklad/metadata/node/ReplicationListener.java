@@ -2,19 +2,27 @@ package io.sklad.metadata.node;
 
 import io.sklad.metadata.store.BlockId;
 
-/** Hears how the copies a worker was ordered to make turned out (reported with its heartbeats). */
-public interface ReplicationListener {
-    ReplicationListener NONE = (source, block, target, outcome) -> { };
+import java.util.List;
 
-    /** How one copy of a {@link NodeCommand.Replicate} ended. */
-    enum Outcome {
-        /** The target acknowledged a durable copy. */
-        COPIED,
-        /** The copy was not made (target refused or unreachable); ordering it again may work. */
-        FAILED,
-        /** The source holds no good copy: its replica row is wrong. */
-        SOURCE_MISSING
+/** Hears how the copy tasks a worker was ordered to carry out turned out (reported with its heartbeats). */
+public interface ReplicationListener {
+    ReplicationListener NONE = (source, result) -> { };
+
+    /**
+     * How one {@link NodeCommand.CopyBlocks} task ended.
+     *
+     * @param copied        blocks the target acknowledged as durable
+     * @param failed        blocks not copied (target refused or away); ordering them again may work
+     * @param sourceMissing blocks the source holds no good copy of: its replica rows are wrong
+     */
+    record CopyResult(long taskId, String targetNodeId, List<BlockId> copied, List<BlockId> failed,
+                      List<BlockId> sourceMissing) {
+        public CopyResult {
+            copied = List.copyOf(copied);
+            failed = List.copyOf(failed);
+            sourceMissing = List.copyOf(sourceMissing);
+        }
     }
 
-    void replicated(String sourceNodeId, BlockId block, String targetNodeId, Outcome outcome);
+    void copied(String sourceNodeId, CopyResult result);
 }

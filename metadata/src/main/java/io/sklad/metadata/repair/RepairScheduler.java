@@ -20,7 +20,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,13 +31,17 @@ import java.util.function.Supplier;
  * copies on live nodes (ALIVE or SUSPECT; a DEAD node's copies are lost, a DRAINING node's are leaving)
  * differ from what their volume wants, most endangered first, and
  * <ul>
- * <li>for a block below its factor picks a source (a live holder, DRAINING included: it still serves reads)
- *     and targets, and queues a {@link NodeCommand.Replicate} for the source's next heartbeat;</li>
+ * <li>for a block below its factor picks targets and, for each target, a source (a live holder, DRAINING
+ *     included: it still serves reads), and adds the block to a copy <em>task</em> from that source to that
+ *     target: a {@link NodeCommand.CopyBlocks} of up to {@code blocksPerTask} blocks (and {@link #TASK_BYTES})
+ *     that the source streams to the target in one PutBlocks call, acknowledged after one group fsync;</li>
  * <li>for a block above it (a node came back after its copies were re-made) deletes the surplus copy on
  *     the holder with the most used space, keeping the spread over sites.</li>
  * </ul>
- * A copy counts once the source reports the target's acknowledgement ({@link #replicated}); until then it
- * is in flight, and one not confirmed within the copy timeout is ordered again.
+ * A copy counts once the source reports the target's acknowledgement ({@link #copied}), all blocks of a task
+ * in one transaction; until then the task is in flight, and one not confirmed within the copy timeout is
+ * given up and its blocks ordered again. A finished task asks for the next pass at once ({@code wake}), so
+ * the pipeline does not idle until the next interval.
  *
  * <p><b>Targets.</b> ALIVE, writable (not read-only, not draining) nodes that hold no row for the block,
  * sites with the fewest copies first, then most free space. This is deliberately not the agent's weighted
@@ -45,8 +49,9 @@ import java.util.function.Supplier;
  * master is the one scheduler of repair and records every copy it makes, so nothing needs to recompute the
  * choice, and it can use what only it knows (copies in flight, per-node load) to spread the work.
  *
- * <p><b>Bounds.</b> A node is the source or target of at most {@code maxCopiesPerNode} copies in flight and
- * is ordered at most {@code bytesPerSecondPerNode} bytes per second (a token bucket of one second's worth).
+ * <p><b>Bounds.</b> A node is the source or target of at most {@code maxTasksPerNode} tasks in flight and
+ * is ordered at most {@code bytesPerSecondPerNode} bytes per second (a token bucket holding one pass
+ * interval's worth, at least one second's).
  *
  * <p>Thread-safe: passes and confirmations synchronise on the scheduler.
  */
@@ -54,24 +59,57 @@ public final class RepairScheduler implements ReplicationListener {
     private static final Logger LOG = LoggerFactory.getLogger(RepairScheduler.class);
     static final String SITE = "site";
     private static final long RATE_WINDOW_MILLIS = 30_000;
+    /** Most bytes in one task: the target holds one block at a time, but a task should end within seconds. */
+    static final long TASK_BYTES = 64L << 20;
 
     private final HealingStore store;
     private final Supplier<List<NodeStatus>> nodes;
     private final QueuedNodeCommands queue;
     private final HealingConfig config;
     private final Clock clock;
+    private final Runnable wake;
 
-    private final Map<BlockId, Copy> inFlight = new HashMap<>();
+    private final Map<Long, Task> tasks = new HashMap<>();
+    private final Map<BlockId, Set<Long>> inFlight = new HashMap<>();
     private final Map<String, Integer> loads = new HashMap<>();
     private final Map<String, Bucket> budgets = new HashMap<>();
     private final Deque<long[]> confirmed = new ArrayDeque<>();
+    private long nextTaskId;
     private long repairedBlocks;
     private long trimmedBlocks;
     private ReplicationScan lastScan = new ReplicationScan(List.of(), List.of(), 0, 0);
     private long withoutSource;
 
-    /** An ordered copy: its source, the targets not yet confirmed, its size and when it was ordered. */
-    private record Copy(String source, Set<String> targets, long bytes, long orderedAt) {
+    /** An ordered copy task: its source, its target, its blocks with their stored lengths, when it was ordered. */
+    private static final class Task {
+        final long id;
+        final String source;
+        final NodeStatus target;
+        final long orderedAt;
+        final Map<BlockId, Long> blocks = new LinkedHashMap<>();
+        long bytes;
+
+        Task(long id, String source, NodeStatus target, long orderedAt) {
+            this.id = id;
+            this.source = source;
+            this.target = target;
+            this.orderedAt = orderedAt;
+        }
+
+        boolean fits(long length, int maxBlocks) {
+            return blocks.size() < maxBlocks && (blocks.isEmpty() || bytes + length <= TASK_BYTES);
+        }
+    }
+
+    /** The tasks one pass opens: all of them, and the latest (the one still filling) per source and target. */
+    private static final class OpenTasks {
+        final List<Task> all = new ArrayList<>();
+        final Map<String, Task> latest = new HashMap<>();
+
+        void add(Task t) {
+            all.add(t);
+            latest.put(t.source + " " + t.target.nodeId(), t);
+        }
     }
 
     /**
@@ -79,14 +117,25 @@ public final class RepairScheduler implements ReplicationListener {
      */
     public RepairScheduler(HealingStore store, Supplier<List<NodeStatus>> nodes, QueuedNodeCommands queue,
                            HealingConfig config, Clock clock) {
+        this(store, nodes, queue, config, clock, () -> { });
+    }
+
+    /**
+     * @param wake asked (never under a lock it could wait on) to run a pass soon: a copy task has finished
+     */
+    public RepairScheduler(HealingStore store, Supplier<List<NodeStatus>> nodes, QueuedNodeCommands queue,
+                           HealingConfig config, Clock clock, Runnable wake) {
         this.store = store;
         this.nodes = nodes;
         this.queue = queue;
         this.config = config;
         this.clock = clock;
+        this.wake = wake;
+        // ids unlikely to repeat across master restarts: a late result of an old task must not release a new one
+        this.nextTaskId = clock.millis() * 1000;
     }
 
-    /** One scheduling pass; returns the copies ordered and surplus copies deleted. */
+    /** One scheduling pass; returns the block copies ordered plus the surplus copies deleted. */
     public synchronized int runOnce() {
         long now = clock.millis();
         expire(now);
@@ -94,22 +143,31 @@ public final class RepairScheduler implements ReplicationListener {
         for (NodeStatus n : nodes.get()) {
             byId.put(n.nodeId(), n);
         }
-        int limit = Math.max(1000, config.maxCopiesPerNode() * Math.max(1, byId.size()));
+        // enough rows to fill every node's task slots past the blocks already in flight
+        long capacity = (long) config.maxTasksPerNode() * config.blocksPerTask() * Math.max(1, byId.size());
+        int limit = (int) Math.min(200_000, Math.max(1000, capacity + inFlight.size()));
         ReplicationScan scan = store.scanReplication(limit);
         lastScan = scan;
+        OpenTasks open = new OpenTasks();
         int ordered = 0;
         long noSource = 0;
         for (BlockCopies b : scan.under()) {
             if (inFlight.containsKey(b.id())) {
                 continue;
             }
-            switch (repair(b, byId, now)) {
-                case ORDERED -> ordered++;
-                case NO_SOURCE -> noSource++;
-                default -> { }
+            int copies = repair(b, byId, open, now);
+            if (copies < 0) {
+                noSource++;
+            } else {
+                ordered += copies;
             }
         }
         withoutSource = noSource;
+        for (Task t : open.all) {
+            tasks.put(t.id, t);
+            queue.add(t.source, new NodeCommand.CopyBlocks(t.id, t.target.nodeId(), t.target.address(),
+                    List.copyOf(t.blocks.keySet())));
+        }
         int trimmed = 0;
         for (BlockCopies b : scan.over()) {
             if (!inFlight.containsKey(b.id()) && trim(b, byId)) {
@@ -117,15 +175,15 @@ public final class RepairScheduler implements ReplicationListener {
             }
         }
         if (ordered > 0 || trimmed > 0 || noSource > 0) {
-            LOG.info("repair pass: {} blocks at risk, {} copies ordered, {} in flight, {} surplus copies deleted,"
-                    + " {} blocks without a live source", scan.blocksAtRisk(), ordered, inFlight.size(), trimmed, noSource);
+            LOG.info("repair pass: {} blocks at risk, {} copies ordered in {} tasks, {} tasks in flight,"
+                            + " {} surplus copies deleted, {} blocks without a live source", scan.blocksAtRisk(), ordered,
+                    open.all.size(), tasks.size(), trimmed, noSource);
         }
         return ordered + trimmed;
     }
 
-    private enum Result { ORDERED, NO_SOURCE, BUSY }
-
-    private Result repair(BlockCopies b, Map<String, NodeStatus> byId, long now) {
+    /** Adds the block to tasks towards its targets; returns the copies ordered, or -1 when no live node has it. */
+    private int repair(BlockCopies b, Map<String, NodeStatus> byId, OpenTasks open, long now) {
         List<NodeStatus> sources = new ArrayList<>();
         for (String h : b.holders()) {
             NodeStatus n = byId.get(h);
@@ -134,47 +192,64 @@ public final class RepairScheduler implements ReplicationListener {
             }
         }
         if (sources.isEmpty()) {
-            return Result.NO_SOURCE;
+            return -1;
         }
-        // the least loaded source spreads the reads; a draining one first, as it is the copy that must move
+        // a draining one first, as it is the copy that must move; then the least loaded spreads the reads
         sources.sort(Comparator.comparingInt((NodeStatus n) -> n.state() == NodeState.DRAINING ? 0 : 1)
                 .thenComparingInt(n -> load(n.nodeId()))
                 .thenComparing(NodeStatus::nodeId));
-        NodeStatus source = null;
+        int copies = 0;
+        for (NodeStatus target : chooseTargets(b, byId, b.wanted() - b.counting(), open, now)) {
+            Task task = taskFor(b, sources, target, open, now);
+            if (task == null) {
+                continue;
+            }
+            task.blocks.put(b.id(), b.storedLength());
+            task.bytes += b.storedLength();
+            take(task.source, b.storedLength(), now);
+            take(target.nodeId(), b.storedLength(), now);
+            inFlight.computeIfAbsent(b.id(), k -> new HashSet<>()).add(task.id);
+            copies++;
+        }
+        return copies;
+    }
+
+    /**
+     * The task this pass to put a copy of {@code b} onto {@code target} in: one already open from a holder to
+     * the target with room, else a new one from the first holder (in {@code sources} order) with a free slot.
+     */
+    private Task taskFor(BlockCopies b, List<NodeStatus> sources, NodeStatus target, OpenTasks open, long now) {
+        long len = b.storedLength();
+        if (!hasTokens(target.nodeId(), len, now)) {
+            return null;
+        }
         for (NodeStatus s : sources) {
-            if (hasRoom(s.nodeId(), b.storedLength(), now)) {
-                source = s;
-                break;
+            Task t = open.latest.get(s.nodeId() + " " + target.nodeId());
+            if (t != null && t.fits(len, config.blocksPerTask()) && hasTokens(s.nodeId(), len, now)) {
+                return t;
             }
         }
-        if (source == null) {
-            return Result.BUSY;
+        if (!slotFree(target.nodeId())) {
+            return null;
         }
-        List<NodeStatus> targets = chooseTargets(b, byId, b.wanted() - b.counting(), now);
-        if (targets.isEmpty()) {
-            return Result.BUSY;
+        for (NodeStatus s : sources) {
+            if (slotFree(s.nodeId()) && hasTokens(s.nodeId(), len, now)) {
+                Task t = new Task(nextTaskId++, s.nodeId(), target, now);
+                open.add(t);
+                loads.merge(t.source, 1, Integer::sum);
+                loads.merge(target.nodeId(), 1, Integer::sum);
+                return t;
+            }
         }
-        take(source.nodeId(), b.storedLength(), now);
-        Set<String> ids = new LinkedHashSet<>();
-        List<String> addresses = new ArrayList<>();
-        for (NodeStatus t : targets) {
-            take(t.nodeId(), b.storedLength(), now);
-            ids.add(t.nodeId());
-            addresses.add(t.address());
-        }
-        Copy copy = new Copy(source.nodeId(), ids, b.storedLength(), now);
-        inFlight.put(b.id(), copy);
-        loads.merge(copy.source(), 1, Integer::sum);
-        ids.forEach(t -> loads.merge(t, 1, Integer::sum));
-        queue.add(source.nodeId(), new NodeCommand.Replicate(b.id(), List.copyOf(ids), addresses));
-        return Result.ORDERED;
+        return null;
     }
 
     /**
      * Up to {@code missing} targets for a block: writable ALIVE nodes without a row for it, one at a time
      * from the site with the fewest copies so far, then the most free space.
      */
-    List<NodeStatus> chooseTargets(BlockCopies b, Map<String, NodeStatus> byId, int missing, long now) {
+    List<NodeStatus> chooseTargets(BlockCopies b, Map<String, NodeStatus> byId, int missing, OpenTasks open,
+                                   long now) {
         Set<String> holders = new HashSet<>(b.holders());
         Map<String, Integer> perSite = new HashMap<>();
         for (String h : holders) {
@@ -194,19 +269,35 @@ public final class RepairScheduler implements ReplicationListener {
         while (chosen.size() < missing && !candidates.isEmpty()) {
             NodeStatus best = candidates.stream().min(Comparator
                             .comparingInt((NodeStatus n) -> perSite.getOrDefault(site(n), 0))
-                            .thenComparingInt(n -> hasRoom(n.nodeId(), b.storedLength(), now) ? 0 : 1)
+                            .thenComparingInt(n -> canReceive(n.nodeId(), b.storedLength(), open, now) ? 0 : 1)
                             .thenComparing(n -> -n.stats().freeBytes())
                             .thenComparing(NodeStatus::nodeId))
                     .orElseThrow();
-            if (!hasRoom(best.nodeId(), b.storedLength(), now)) {
+            if (!canReceive(best.nodeId(), b.storedLength(), open, now)) {
                 // the right site is busy: wait for it rather than put a second copy into a covered site
-                return List.of();
+                return chosen;
             }
             chosen.add(best);
             candidates.remove(best);
             perSite.merge(site(best), 1, Integer::sum);
         }
         return chosen;
+    }
+
+    /** Whether a node could take one more block now: bytes in its budget and a task slot or an open task. */
+    private boolean canReceive(String nodeId, long bytes, OpenTasks open, long now) {
+        if (!hasTokens(nodeId, bytes, now)) {
+            return false;
+        }
+        if (slotFree(nodeId)) {
+            return true;
+        }
+        for (Task t : open.latest.values()) {
+            if (t.target.nodeId().equals(nodeId) && t.fits(bytes, config.blocksPerTask())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Deletes one surplus copy when more ALIVE holders than wanted have it (SUSPECT ones may yet vanish). */
@@ -238,44 +329,64 @@ public final class RepairScheduler implements ReplicationListener {
     }
 
     @Override
-    public synchronized void replicated(String sourceNodeId, BlockId block, String targetNodeId, Outcome outcome) {
-        long now = clock.millis();
-        Copy copy = inFlight.get(block);
-        switch (outcome) {
-            case COPIED -> {
-                if (store.addReplica(block, targetNodeId)) {
-                    repairedBlocks++;
-                    confirmed.addLast(new long[] {now, copy == null ? 0 : copy.bytes()});
-                }
-            }
-            case SOURCE_MISSING -> {
-                LOG.warn("node {} was to copy block {} but holds no good copy: forgetting that replica",
-                        sourceNodeId, block);
-                store.dropReplica(block, sourceNodeId);
-            }
-            case FAILED -> LOG.info("copy of block {} from {} to {} failed; it will be ordered again", block,
-                    sourceNodeId, targetNodeId);
+    public void copied(String sourceNodeId, CopyResult result) {
+        synchronized (this) {
+            record(sourceNodeId, result);
         }
-        if (copy != null) {
-            if (copy.targets().remove(targetNodeId)) {
-                loads.merge(targetNodeId, -1, Integer::sum);
+        wake.run();
+    }
+
+    private void record(String sourceNodeId, CopyResult r) {
+        long now = clock.millis();
+        Task task = tasks.get(r.taskId());
+        if (task != null && !(task.source.equals(sourceNodeId) && task.target.nodeId().equals(r.targetNodeId()))) {
+            task = null;
+        }
+        if (!r.copied().isEmpty()) {
+            Set<BlockId> recorded = store.addReplicas(r.targetNodeId(), r.copied());
+            long bytes = 0;
+            for (BlockId id : recorded) {
+                bytes += task == null ? 0 : task.blocks.getOrDefault(id, 0L);
             }
-            if (copy.targets().isEmpty() || outcome == Outcome.SOURCE_MISSING) {
-                release(block, copy);
+            repairedBlocks += recorded.size();
+            if (bytes > 0) {
+                confirmed.addLast(new long[] {now, bytes});
             }
+        }
+        if (!r.sourceMissing().isEmpty()) {
+            LOG.warn("node {} was to copy {} blocks but holds no good copy of them: forgetting those replicas",
+                    sourceNodeId, r.sourceMissing().size());
+            store.dropReplicas(sourceNodeId, r.sourceMissing());
+        }
+        if (!r.failed().isEmpty()) {
+            LOG.info("{} blocks of copy task {} from {} to {} failed; they will be ordered again", r.failed().size(),
+                    r.taskId(), sourceNodeId, r.targetNodeId());
+        }
+        if (task != null) {
+            release(task);
         }
     }
 
-    private void release(BlockId block, Copy copy) {
-        inFlight.remove(block);
-        loads.merge(copy.source(), -1, Integer::sum);
-        copy.targets().forEach(t -> loads.merge(t, -1, Integer::sum));
+    private void release(Task task) {
+        tasks.remove(task.id);
+        loads.merge(task.source, -1, Integer::sum);
+        loads.merge(task.target.nodeId(), -1, Integer::sum);
+        for (BlockId b : task.blocks.keySet()) {
+            Set<Long> carrying = inFlight.get(b);
+            if (carrying != null && carrying.remove(task.id) && carrying.isEmpty()) {
+                inFlight.remove(b);
+            }
+        }
     }
 
     private void expire(long now) {
-        List<Map.Entry<BlockId, Copy>> old = inFlight.entrySet().stream()
-                .filter(e -> now - e.getValue().orderedAt() > config.copyTimeout().toMillis()).toList();
-        old.forEach(e -> release(e.getKey(), e.getValue()));
+        List<Task> old = tasks.values().stream()
+                .filter(t -> now - t.orderedAt > config.copyTimeout().toMillis()).toList();
+        for (Task t : old) {
+            LOG.info("copy task {} ({} blocks from {} to {}) not confirmed within {}: ordering its blocks again",
+                    t.id, t.blocks.size(), t.source, t.target.nodeId(), config.copyTimeout());
+            release(t);
+        }
         while (!confirmed.isEmpty() && now - confirmed.peekFirst()[0] > RATE_WINDOW_MILLIS) {
             confirmed.removeFirst();
         }
@@ -299,23 +410,36 @@ public final class RepairScheduler implements ReplicationListener {
                 withoutSource, repairedBlocks, trimmedBlocks);
     }
 
-    /** Copies a node is source or target of, in flight. */
+    /** Copy tasks ordered and not yet confirmed. */
+    public synchronized int tasksInFlight() {
+        return tasks.size();
+    }
+
+    /** Tasks a node is source or target of, in flight or opened in this pass. */
     private int load(String nodeId) {
         return loads.getOrDefault(nodeId, 0);
     }
 
-    private boolean hasRoom(String nodeId, long bytes, long now) {
-        return load(nodeId) < config.maxCopiesPerNode() && bucket(nodeId, now).tokens >= Math.min(bytes,
-                config.bytesPerSecondPerNode());
+    private boolean slotFree(String nodeId) {
+        return load(nodeId) < config.maxTasksPerNode();
+    }
+
+    private boolean hasTokens(String nodeId, long bytes, long now) {
+        return bucket(nodeId, now).tokens >= Math.min(bytes, bucketSize());
     }
 
     private void take(String nodeId, long bytes, long now) {
         bucket(nodeId, now).tokens -= bytes;
     }
 
+    /** One pass interval's worth (at least a second's): else a long interval would cap the rate below the bound. */
+    private long bucketSize() {
+        return (long) (config.bytesPerSecondPerNode() * (Math.max(1000, config.repairInterval().toMillis()) / 1000.0));
+    }
+
     private Bucket bucket(String nodeId, long now) {
-        Bucket b = budgets.computeIfAbsent(nodeId, k -> new Bucket(config.bytesPerSecondPerNode(), now));
-        b.refill(config.bytesPerSecondPerNode(), now);
+        Bucket b = budgets.computeIfAbsent(nodeId, k -> new Bucket(bucketSize(), now));
+        b.refill(config.bytesPerSecondPerNode(), bucketSize(), now);
         return b;
     }
 
@@ -325,7 +449,7 @@ public final class RepairScheduler implements ReplicationListener {
         return s == null ? "node:" + n.nodeId() : "site:" + s;
     }
 
-    /** Repair bytes a node may still be ordered this second. */
+    /** Repair bytes a node may still be ordered now. */
     private static final class Bucket {
         double tokens;
         long at;
@@ -335,8 +459,8 @@ public final class RepairScheduler implements ReplicationListener {
             this.at = at;
         }
 
-        void refill(long perSecond, long now) {
-            tokens = Math.min(perSecond, tokens + (now - at) * perSecond / 1000.0);
+        void refill(long perSecond, long size, long now) {
+            tokens = Math.min(size, tokens + (now - at) * perSecond / 1000.0);
             at = now;
         }
     }

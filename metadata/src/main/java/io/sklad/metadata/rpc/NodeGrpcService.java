@@ -13,6 +13,7 @@ import io.sklad.metadata.store.NodeStats;
 import io.sklad.metadata.store.ReportCounts;
 import io.sklad.proto.v1.BlockReportRequest;
 import io.sklad.proto.v1.BlockReportResponse;
+import io.sklad.proto.v1.CopyBlocksResult;
 import io.sklad.proto.v1.HeartbeatRequest;
 import io.sklad.proto.v1.HeartbeatResponse;
 import io.sklad.proto.v1.NodeInfo;
@@ -76,16 +77,28 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
                 LOG.warn("node {} found block {} corrupt", r.getNodeId(), id);
                 store.dropReplica(id, r.getNodeId());
             }
+            for (CopyBlocksResult done : r.getCopiesList()) {
+                replications.copied(r.getNodeId(), new ReplicationListener.CopyResult(done.getTaskId(),
+                        done.getTargetNodeId(), ids(done.getCopiedList()), ids(done.getFailedList()),
+                        ids(done.getSourceMissingList())));
+            }
             for (ReplicationResult done : r.getReplicationsList()) {
-                replications.replicated(r.getNodeId(), ProtoMapping.blockId(done.getBlockId()), done.getTargetNodeId(),
-                        done.getSourceMissing() ? ReplicationListener.Outcome.SOURCE_MISSING
-                                : done.getFailed() ? ReplicationListener.Outcome.FAILED
-                                : ReplicationListener.Outcome.COPIED);
+                // a single-block copy (ReplicateCommand) as a task of one, from a worker that still had one queued
+                List<BlockId> one = List.of(ProtoMapping.blockId(done.getBlockId()));
+                replications.copied(r.getNodeId(), new ReplicationListener.CopyResult(0, done.getTargetNodeId(),
+                        done.getFailed() ? List.of() : one, done.getFailed() && !done.getSourceMissing() ? one : List.of(),
+                        done.getSourceMissing() ? one : List.of()));
             }
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder();
             commands.drain(r.getNodeId()).forEach(c -> b.addCommands(ProtoMapping.command(c)));
             return b.build();
         });
+    }
+
+    private static List<BlockId> ids(List<ByteString> raw) {
+        List<BlockId> out = new ArrayList<>(raw.size());
+        raw.forEach(b -> out.add(ProtoMapping.blockId(b)));
+        return out;
     }
 
     @Override
@@ -135,7 +148,10 @@ public final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
                     if (nodeId == null) {
                         throw new MetadataException(MetaError.INVALID_ARGUMENT, "empty block report");
                     }
-                    store.finishBlockReport(nodeId, generation, startedMillis);
+                    // Only rows older than the report's start by a heartbeat interval are forgotten: a copy
+                    // stored and committed just as the worker began listing (its list is weakly consistent
+                    // with puts) must not be. One that really went missing then is caught by the next report.
+                    store.finishBlockReport(nodeId, generation, startedMillis - heartbeatInterval.toMillis());
                     LOG.info("block report from node {}: {} known, {} unknown", nodeId, counts.known(),
                             counts.unknown());
                     return BlockReportResponse.newBuilder().setKnown(counts.known()).setUnknown(counts.unknown())

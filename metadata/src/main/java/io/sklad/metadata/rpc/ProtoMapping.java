@@ -13,12 +13,12 @@ import io.sklad.metadata.store.NodeStatus;
 import io.sklad.metadata.store.VersionInfo;
 import io.sklad.metadata.store.VolumeInfo;
 import io.sklad.proto.v1.BlockRef;
+import io.sklad.proto.v1.CopyBlocksCommand;
 import io.sklad.proto.v1.DeleteCommand;
 import io.sklad.proto.v1.Entry;
 import io.sklad.proto.v1.FileVersion;
 import io.sklad.proto.v1.NodeInfo;
 import io.sklad.proto.v1.NodeState;
-import io.sklad.proto.v1.ReplicateCommand;
 import io.sklad.proto.v1.Volume;
 
 /** Domain records to and from the wire types; nothing else in the master sees proto classes. */
@@ -100,9 +100,11 @@ final class ProtoMapping {
 
     static io.sklad.proto.v1.NodeCommand command(NodeCommand c) {
         io.sklad.proto.v1.NodeCommand.Builder b = io.sklad.proto.v1.NodeCommand.newBuilder();
-        if (c instanceof NodeCommand.Replicate r) {
-            b.setReplicate(ReplicateCommand.newBuilder().setBlockId(ByteString.copyFrom(r.block().bytes()))
-                    .addAllTargetNodeIds(r.targetNodeIds()).addAllTargetAddresses(r.targetAddresses()));
+        if (c instanceof NodeCommand.CopyBlocks t) {
+            CopyBlocksCommand.Builder copy = CopyBlocksCommand.newBuilder().setTaskId(t.taskId())
+                    .setTargetNodeId(t.targetNodeId()).setTargetAddress(t.targetAddress());
+            t.blocks().forEach(id -> copy.addBlockIds(ByteString.copyFrom(id.bytes())));
+            b.setCopyBlocks(copy);
         } else if (c instanceof NodeCommand.Delete d) {
             DeleteCommand.Builder del = DeleteCommand.newBuilder();
             d.blocks().forEach(id -> del.addBlockIds(ByteString.copyFrom(id.bytes())));

@@ -1,7 +1,9 @@
 package io.sklad.metadata.store;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The master's state as repair and garbage collection see it, transport-free. "Counting" copies are those
@@ -17,11 +19,17 @@ public interface HealingStore {
      */
     ReplicationScan scanReplication(int limit);
 
-    /** Records that {@code nodeId} holds a copy of a known block (a confirmed repair copy); false if not recorded. */
-    boolean addReplica(BlockId id, String nodeId);
+    /**
+     * Records in one transaction that {@code nodeId} holds copies of these blocks (confirmed repair copies);
+     * returns those recorded: blocks the master knows, on a node it knows.
+     */
+    Set<BlockId> addReplicas(String nodeId, Collection<BlockId> ids);
 
     /** Forgets that {@code nodeId} holds {@code id}. */
     void dropReplica(BlockId id, String nodeId);
+
+    /** Forgets in one transaction that {@code nodeId} holds these blocks. */
+    void dropReplicas(String nodeId, Collection<BlockId> ids);
 
     /** Blocks on {@code nodeId} that would have fewer counting copies than wanted without it. */
     long blocksOnlyOn(String nodeId);

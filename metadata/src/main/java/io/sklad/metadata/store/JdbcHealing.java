@@ -4,9 +4,12 @@ import io.sklad.metadata.store.HealingStore.BlockCopies;
 import io.sklad.metadata.store.HealingStore.ReplicationScan;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,17 +88,47 @@ final class JdbcHealing {
         return out;
     }
 
-    boolean addReplica(Connection c, BlockId id, String nodeId, long now) throws SQLException {
-        if (Sql.first(c, "SELECT 1 FROM blocks WHERE block_id = ?", rs -> 1, id.hex()) == null
-                || Sql.first(c, "SELECT 1 FROM nodes WHERE node_id = ?", rs -> 1, nodeId) == null) {
-            return false;
+    Set<BlockId> addReplicas(Connection c, String nodeId, Collection<BlockId> ids, long now) throws SQLException {
+        Set<BlockId> out = new HashSet<>();
+        if (ids.isEmpty() || Sql.first(c, "SELECT 1 FROM nodes WHERE node_id = ?", rs -> 1, nodeId) == null) {
+            return out;
         }
-        if (Sql.first(c, "SELECT 1 FROM replicas WHERE block_id = ? AND node_id = ?", rs -> 1, id.hex(), nodeId)
-                == null) {
-            Sql.update(c, "INSERT INTO replicas (block_id, node_id, report_gen, added_at) VALUES (?, ?, 0, ?)",
-                    id.hex(), nodeId, now);
+        List<String> hexes = ids.stream().map(BlockId::hex).distinct().toList();
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO replicas (block_id, node_id, report_gen, added_at) VALUES (?, ?, 0, ?)")) {
+            for (int i = 0; i < hexes.size(); i += JdbcNodes.CHUNK) {
+                List<String> part = hexes.subList(i, Math.min(hexes.size(), i + JdbcNodes.CHUNK));
+                String in = Database.placeholders(part.size());
+                List<String> known = Sql.query(c, "SELECT block_id FROM blocks WHERE block_id IN (" + in + ")",
+                        rs -> rs.getString(1), part.toArray());
+                Object[] args = new Object[part.size() + 1];
+                args[0] = nodeId;
+                System.arraycopy(part.toArray(), 0, args, 1, part.size());
+                Set<String> have = new HashSet<>(Sql.query(c, "SELECT block_id FROM replicas WHERE node_id = ?"
+                        + " AND block_id IN (" + in + ")", rs -> rs.getString(1), args));
+                for (String hex : known) {
+                    if (!have.contains(hex)) {
+                        Sql.bind(ins, hex, nodeId, now);
+                        ins.addBatch();
+                    }
+                    out.add(new BlockId(hex));
+                }
+            }
+            ins.executeBatch();
         }
-        return true;
+        return out;
+    }
+
+    void dropReplicas(Connection c, String nodeId, Collection<BlockId> ids) throws SQLException {
+        List<String> hexes = ids.stream().map(BlockId::hex).distinct().toList();
+        for (int i = 0; i < hexes.size(); i += JdbcNodes.CHUNK) {
+            List<String> part = hexes.subList(i, Math.min(hexes.size(), i + JdbcNodes.CHUNK));
+            Object[] args = new Object[part.size() + 1];
+            args[0] = nodeId;
+            System.arraycopy(part.toArray(), 0, args, 1, part.size());
+            Sql.update(c, "DELETE FROM replicas WHERE node_id = ? AND block_id IN ("
+                    + Database.placeholders(part.size()) + ")", args);
+        }
     }
 
     long blocksOnlyOn(Connection c, String nodeId, long now) throws SQLException {

@@ -353,8 +353,16 @@ public final class JdbcMetadataStore implements MetadataStore, HealingStore {
     }
 
     @Override
-    public boolean addReplica(BlockId id, String nodeId) {
-        return db.inTransaction(c -> healing.addReplica(c, id, nodeId, now()));
+    public java.util.Set<BlockId> addReplicas(String nodeId, java.util.Collection<BlockId> ids) {
+        return db.inTransaction(c -> healing.addReplicas(c, nodeId, ids, now()));
+    }
+
+    @Override
+    public void dropReplicas(String nodeId, java.util.Collection<BlockId> ids) {
+        db.inTransaction(c -> {
+            healing.dropReplicas(c, nodeId, ids);
+            return null;
+        });
     }
 
     @Override

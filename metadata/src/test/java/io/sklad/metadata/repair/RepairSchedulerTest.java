@@ -3,7 +3,7 @@ package io.sklad.metadata.repair;
 import io.sklad.metadata.HealingConfig;
 import io.sklad.metadata.node.NodeAdministration;
 import io.sklad.metadata.node.NodeCommand;
-import io.sklad.metadata.node.ReplicationListener.Outcome;
+import io.sklad.metadata.node.ReplicationListener.CopyResult;
 import io.sklad.metadata.store.BlockId;
 import io.sklad.metadata.store.MetaError;
 import io.sklad.metadata.store.MetadataException;
@@ -51,9 +51,15 @@ class RepairSchedulerTest {
         return out;
     }
 
-    static NodeCommand.Replicate replicate(List<NodeCommand> cmds) {
-        assertThat(cmds).hasSize(1).first().isInstanceOf(NodeCommand.Replicate.class);
-        return (NodeCommand.Replicate) cmds.get(0);
+    /** The one copy task among the commands. */
+    static NodeCommand.CopyBlocks task(List<NodeCommand> cmds) {
+        assertThat(cmds).hasSize(1).first().isInstanceOf(NodeCommand.CopyBlocks.class);
+        return (NodeCommand.CopyBlocks) cmds.get(0);
+    }
+
+    /** The source reports every block of the task copied. */
+    static void done(RepairScheduler s, String source, NodeCommand.CopyBlocks t) {
+        s.copied(source, new CopyResult(t.taskId(), t.targetNodeId(), t.blocks(), List.of(), List.of()));
     }
 
     @Test
@@ -68,14 +74,13 @@ class RepairSchedulerTest {
         f.file("v", b, "n1", "n4", "n5");
         die(List.of("n3", "n4", "n5"));
 
-        // one copy in flight per node at most: A (one live copy left) goes first and keeps n4 and n5 busy
+        // one task in flight per node at most: A (one live copy left) goes first; B's only target, n3, is busy
         RepairScheduler s = scheduler(HealingFixture.config().withRepair(Duration.ofSeconds(1), 1, 1L << 30));
         assertThat(s.runOnce()).isEqualTo(1);
-        NodeCommand.Replicate r = replicate(f.commands("n3"));
-        assertThat(r.block()).isEqualTo(a);
-        assertThat(r.targetNodeIds()).containsExactlyInAnyOrder("n4", "n5");
-        assertThat(f.commands("n4")).isEmpty();
-        assertThat(f.commands("n5")).isEmpty();
+        NodeCommand.CopyBlocks t = task(f.commands("n3"));
+        assertThat(t.blocks()).containsExactly(a);
+        assertThat(t.targetNodeId()).isIn("n4", "n5");
+        assertThat(fromAny("n4", "n5")).isEmpty();
         RepairProgress p = s.progress();
         assertThat(p.blocksAtRisk()).isEqualTo(2);
         assertThat(p.blocksRepairing()).isEqualTo(1);
@@ -83,13 +88,82 @@ class RepairSchedulerTest {
 
         // nothing new while A is in flight
         assertThat(s.runOnce()).isZero();
-        s.replicated("n3", a, "n4", Outcome.COPIED);
-        s.replicated("n3", a, "n5", Outcome.COPIED);
-        assertThat(s.progress().repairedBlocks()).isEqualTo(2);
+        done(s, "n3", t);
+        assertThat(s.progress().repairedBlocks()).isEqualTo(1);
         assertThat(s.runOnce()).isEqualTo(1);
-        NodeCommand.Replicate rb = replicate(fromAny("n4", "n5"));
-        assertThat(rb.block()).isEqualTo(b);
-        assertThat(rb.targetNodeIds()).containsExactly("n3");
+        // A's third copy (it has two now, B has two too, and A sorts first by id or count) or B's
+        NodeCommand.CopyBlocks next = task(fromAny("n3", "n4", "n5"));
+        assertThat(next.blocks()).hasSize(1);
+    }
+
+    @Test
+    void blocksGoInTasksOfUpToTheBoundFromOneSourceToOneTarget() {
+        for (String n : List.of("n1", "n2", "n3", "n4")) {
+            f.node(n, "s-" + n);
+        }
+        f.volume("v", 3);
+        List<BlockId> blocks = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            BlockId b = id("blk" + i);
+            blocks.add(b);
+            f.file("v", b, "n1", "n2", "n3");
+        }
+        die(List.of("n1", "n2", "n4"));
+        RepairScheduler s = scheduler();
+        assertThat(s.runOnce()).isEqualTo(300);
+        // n1 fills a task to n4 first; with n1's task full, n2 (less loaded than n1 now) opens the second
+        NodeCommand.CopyBlocks first = task(f.commands("n1"));
+        NodeCommand.CopyBlocks second = task(f.commands("n2"));
+        assertThat(first.blocks()).hasSize(HealingConfig.DEFAULT_BLOCKS_PER_TASK);
+        assertThat(second.blocks()).hasSize(300 - HealingConfig.DEFAULT_BLOCKS_PER_TASK);
+        assertThat(first.targetNodeId()).isEqualTo("n4");
+        assertThat(second.targetNodeId()).isEqualTo("n4");
+        assertThat(s.tasksInFlight()).isEqualTo(2);
+        assertThat(s.progress().blocksRepairing()).isEqualTo(300);
+
+        // one task fails half-way: its copied blocks count, the rest is ordered again in the next pass
+        List<BlockId> half = first.blocks().subList(0, 100);
+        List<BlockId> rest = first.blocks().subList(100, first.blocks().size());
+        s.copied("n1", new CopyResult(first.taskId(), "n4", half, rest, List.of()));
+        done(s, "n2", second);
+        assertThat(s.tasksInFlight()).isZero();
+        assertThat(s.progress().repairedBlocks()).isEqualTo(100 + second.blocks().size());
+        assertThat(s.runOnce()).isEqualTo(rest.size());
+        NodeCommand.CopyBlocks again = task(f.commands("n1"));
+        assertThat(again.blocks()).containsExactlyInAnyOrderElementsOf(rest);
+        done(s, "n1", again);
+        s.runOnce();
+        assertThat(s.progress().blocksAtRisk()).isZero();
+        assertThat(s.progress().repairedBlocks()).isEqualTo(300);
+        assertThat(f.store.findBlocks(blocks)).allSatisfy(l -> assertThat(l.replicas()).hasSize(3));
+    }
+
+    @Test
+    void aDrainingNodeSendsEveryBlockInSeveralFullTasksToTheSameTarget() {
+        for (String n : List.of("n1", "n2", "n3", "n4")) {
+            f.node(n, "s-" + n);
+        }
+        f.volume("v", 3);
+        List<BlockId> blocks = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            BlockId b = id("d" + i);
+            blocks.add(b);
+            f.file("v", b, "n1", "n2", "n3");
+        }
+        f.store.setDraining("n1", true);
+        RepairScheduler s = scheduler();
+        assertThat(s.runOnce()).isEqualTo(600);
+        // the draining node is every block's source and n4 the only target: three tasks, each one queued
+        List<NodeCommand> cmds = f.commands("n1");
+        assertThat(cmds).hasSize(3).allSatisfy(c -> assertThat(((NodeCommand.CopyBlocks) c).targetNodeId())
+                .isEqualTo("n4"));
+        assertThat(cmds.stream().mapToInt(c -> ((NodeCommand.CopyBlocks) c).blocks().size()).boxed().toList())
+                .containsExactly(256, 256, 88);
+        cmds.forEach(c -> done(s, "n1", (NodeCommand.CopyBlocks) c));
+        assertThat(s.tasksInFlight()).isZero();
+        s.runOnce();
+        assertThat(s.progress().blocksAtRisk()).isZero();
+        assertThat(f.store.blocksOnlyOn("n1")).isZero();
     }
 
     @Test
@@ -103,11 +177,12 @@ class RepairSchedulerTest {
         die(List.of("n2", "n3", "n4"));
         RepairScheduler s = scheduler();
         s.runOnce();
-        NodeCommand.Replicate r = replicate(fromAny("n2", "n3"));
-        assertThat(r.targetNodeIds()).containsExactly("n4");
+        NodeCommand.CopyBlocks r = task(fromAny("n2", "n3"));
+        assertThat(r.targetNodeId()).isEqualTo("n4");
+        assertThat(r.blocks()).containsExactly(a);
         assertThat(s.progress().etaSeconds()).isEqualTo(-1);
         f.clock.advance(Duration.ofSeconds(1));
-        s.replicated("n2", a, "n4", Outcome.COPIED);
+        done(s, "n2", r);
         s.runOnce();
         RepairProgress p = s.progress();
         assertThat(p.blocksAtRisk()).isZero();
@@ -131,9 +206,9 @@ class RepairSchedulerTest {
         f.file("v", x, "a1", "b1", "c1");
         die(List.of("a1", "a2", "b1", "b2", "c2"));
         scheduler().runOnce();
-        NodeCommand.Replicate r = replicate(fromAny("a1", "b1"));
+        NodeCommand.CopyBlocks r = task(fromAny("a1", "b1"));
         // site c lost its copy: the new one goes there, not to a second copy in a or b
-        assertThat(r.targetNodeIds()).containsExactly("c2");
+        assertThat(r.targetNodeId()).isEqualTo("c2");
     }
 
     @Test
@@ -149,12 +224,12 @@ class RepairSchedulerTest {
         f.file("v", x, "a1", "b1", "c1");
         f.file("v", y, "a2", "b1", "c1");
         die(List.of("a1", "a2", "b1", "c2"));
-        // one copy in flight per node: x and y both need a copy in site c, which only c2 can take
+        // one task in flight per node: x and y both need a copy in site c, which only c2 can take, and no
+        // source holds both (a1 is preferred for x over b1 by id, a2 for y): y waits rather than go to site a or b
         RepairScheduler s = scheduler(HealingFixture.config().withRepair(Duration.ofSeconds(1), 1, 1L << 30));
         assertThat(s.runOnce()).isEqualTo(1);
         List<NodeCommand> cmds = fromAny("a1", "a2", "b1");
-        assertThat(cmds).hasSize(1);
-        assertThat(replicate(cmds).targetNodeIds()).containsExactly("c2");
+        assertThat(task(cmds).targetNodeId()).isEqualTo("c2");
     }
 
     @Test
@@ -170,8 +245,7 @@ class RepairSchedulerTest {
         die(List.of("n2", "n3", "n4", "n5", "n6"));
         f.readOnly("n4");
         scheduler().runOnce();
-        NodeCommand.Replicate r = replicate(fromAny("n2", "n3"));
-        assertThat(r.targetNodeIds()).containsExactly("n6");
+        assertThat(task(fromAny("n2", "n3")).targetNodeId()).isEqualTo("n6");
     }
 
     @Test
@@ -191,9 +265,9 @@ class RepairSchedulerTest {
         RepairScheduler s = scheduler();
         s.runOnce();
         // the draining node is the preferred source: its copy is the one that must move
-        NodeCommand.Replicate r = replicate(f.commands("n1"));
-        assertThat(r.targetNodeIds()).containsExactly("n4");
-        s.replicated("n1", x, "n4", Outcome.COPIED);
+        NodeCommand.CopyBlocks r = task(f.commands("n1"));
+        assertThat(r.targetNodeId()).isEqualTo("n4");
+        done(s, "n1", r);
         assertThat(f.store.blocksOnlyOn("n1")).isZero();
         admin.remove(ADMIN, "n1");
         assertThat(f.store.nodes()).extracting(n -> n.nodeId()).containsExactly("n2", "n3", "n4");
@@ -236,7 +310,8 @@ class RepairSchedulerTest {
         assertThat(s.runOnce()).isZero();
         f.clock.advance(Duration.ofSeconds(1));
         assertThat(s.runOnce()).isEqualTo(1);
-        assertThat(f.commands("n1")).hasSize(2);
+        assertThat(f.commands("n1")).hasSize(2).allSatisfy(c ->
+                assertThat(((NodeCommand.CopyBlocks) c).blocks()).hasSize(1));
     }
 
     @Test
@@ -250,13 +325,15 @@ class RepairSchedulerTest {
         die(List.of("n2", "n3", "n4"));
         RepairScheduler s = scheduler(HealingFixture.config().withCopyTimeout(Duration.ofSeconds(30)));
         s.runOnce();
-        assertThat(replicate(fromAny("n2", "n3")).targetNodeIds()).containsExactly("n4");
+        assertThat(task(fromAny("n2", "n3")).targetNodeId()).isEqualTo("n4");
         assertThat(s.runOnce()).isZero();
         f.clock.advance(Duration.ofSeconds(31));
         f.beat("n2", "n3", "n4");
         assertThat(s.runOnce()).isEqualTo(1);
-        String again = f.commands("n2").isEmpty() ? "n3" : "n2";
-        s.replicated(again, x, "n4", Outcome.SOURCE_MISSING);
+        List<NodeCommand> fromN2 = f.commands("n2");
+        String again = fromN2.isEmpty() ? "n3" : "n2";
+        NodeCommand.CopyBlocks t = task(fromN2.isEmpty() ? f.commands("n3") : fromN2);
+        s.copied(again, new CopyResult(t.taskId(), "n4", List.of(), List.of(), List.of(x)));
         assertThat(f.store.findBlocks(List.of(x)).get(0).replicas()).extracting(n -> n.nodeId())
                 .doesNotContain(again);
     }
