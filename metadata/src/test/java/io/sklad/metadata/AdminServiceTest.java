@@ -241,6 +241,8 @@ class AdminServiceTest {
         expectError(ErrorCode.UNAUTHENTICATED, () -> login(name, name + "-pw"));
         admin.setUserDisabled(SetUserDisabledRequest.newBuilder().setName(name).setDisabled(false).build());
         statDocs(login(name, name + "-pw").getToken());
+        // the tokens were revoked, not just refused: enabling the user again does not bring them back
+        expectError(ErrorCode.UNAUTHENTICATED, () -> statDocs(token));
         // an admin cannot lock itself out
         expectError(ErrorCode.INVALID_ARGUMENT, () -> admin.setUserDisabled(SetUserDisabledRequest.newBuilder()
                 .setName("admin").setDisabled(true).build()));
@@ -272,7 +274,12 @@ class AdminServiceTest {
     void passwords() {
         String name = newUser(false);
         String other = newUser(false);
-        var self = admin(login(name, name + "-pw").getToken());
+        admin.grant(GrantRequest.newBuilder().setUser(name).setVolume("docs").setRole(GrantRole.READ_ONLY).build());
+        admin.grant(GrantRequest.newBuilder().setUser(other).setVolume("docs").setRole(GrantRole.READ_ONLY).build());
+        String selfToken = login(name, name + "-pw").getToken();
+        String elsewhere = login(name, name + "-pw").getToken();
+        String otherToken = login(other, other + "-pw").getToken();
+        var self = admin(selfToken);
         expectError(ErrorCode.ACCESS_DENIED, () -> self.setPassword(SetPasswordRequest.newBuilder().setName(name)
                 .setOldPassword("wrong").setNewPassword("new-pw").build()));
         expectError(ErrorCode.ACCESS_DENIED, () -> self.setPassword(SetPasswordRequest.newBuilder().setName(other)
@@ -282,11 +289,18 @@ class AdminServiceTest {
         self.setPassword(SetPasswordRequest.newBuilder().setName(name).setOldPassword(name + "-pw")
                 .setNewPassword("new-pw").build());
         expectError(ErrorCode.UNAUTHENTICATED, () -> login(name, name + "-pw"));
-        login(name, "new-pw");
+        // the user's other sessions end with the old password; the one that changed it goes on
+        expectError(ErrorCode.UNAUTHENTICATED, () -> statDocs(elsewhere));
+        statDocs(selfToken);
+        statDocs(otherToken);
+        String fresh = login(name, "new-pw").getToken();
         login(other, other + "-pw");
-        // an admin needs no old password
+        // an admin needs no old password, and ends every session of the user
         admin.setPassword(SetPasswordRequest.newBuilder().setName(name).setNewPassword("reset-pw").build());
-        login(name, "reset-pw");
+        expectError(ErrorCode.UNAUTHENTICATED, () -> statDocs(selfToken));
+        expectError(ErrorCode.UNAUTHENTICATED, () -> statDocs(fresh));
+        statDocs(otherToken);
+        statDocs(login(name, "reset-pw").getToken());
         assertThat(listed(name).getAdmin()).isFalse();
     }
 

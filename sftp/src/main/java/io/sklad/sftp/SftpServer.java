@@ -23,9 +23,9 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.sklad.sftp.auth.LoginThrottle;
 import io.sklad.sftp.auth.RealmAuthenticator;
 import io.sklad.sftp.fs.SkladFileSystemFactory;
+import io.sklad.vfs.auth.LoginThrottle;
 
 /**
  * SFTP and SCP endpoint over any {@code java.nio.file} tree: each user sees the root the {@link SftpRealm}
@@ -69,7 +69,7 @@ public final class SftpServer implements AutoCloseable {
         server.setKeyPairProvider(hostKeys);
 
         RealmAuthenticator authenticator = new RealmAuthenticator(realm,
-                LoginThrottle.withDefaults(config.maxFailedLogins()), loginDelays);
+                LoginThrottle.forSessions("sftp", config.maxFailedLogins()), loginDelays);
         server.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
         server.setPasswordAuthenticator(authenticator);
         server.setPublickeyAuthenticator(authenticator);

@@ -4,8 +4,8 @@ import io.milton.config.HttpManagerBuilder;
 import io.milton.http.HttpManager;
 import io.milton.http.webdav.ResourceTypeHelper;
 import io.milton.http.webdav.WebDavResponseHandler;
+import io.sklad.vfs.auth.LoginThrottle;
 import io.sklad.webdav.auth.BasicAuthenticator;
-import io.sklad.webdav.auth.LoginThrottle;
 import io.sklad.webdav.fs.DeadProperties;
 import io.sklad.webdav.fs.EntityTags;
 import io.sklad.webdav.fs.PathResourceFactory;
@@ -108,7 +108,7 @@ public final class WebDavServer implements AutoCloseable {
         s.addConnector(c);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        BasicAuthenticator auth = new BasicAuthenticator(realm, LoginThrottle.defaults());
+        BasicAuthenticator auth = new BasicAuthenticator(realm, LoginThrottle.forRequests("webdav"));
         context.addServlet(new ServletHolder("webdav", new DavServlet(buildManager(), auth, config.basePath())), "/*");
         s.setHandler(context);
         try {

@@ -68,7 +68,7 @@ public final class Frontends {
         SftpRealm realm = new SftpRealm() {
             @Override
             public Optional<SftpSession> authenticatePassword(String user, String password) {
-                return sessions.login(user, password).map(fs -> SftpSession.readWrite(fs.getPath("/")));
+                return sessions.loginNewSession(user, password).map(fs -> SftpSession.readWrite(fs.getPath("/")));
             }
 
             @Override

@@ -3,6 +3,7 @@ package io.sklad.cli.command;
 import io.sklad.cli.config.ClientOptions;
 import io.sklad.cli.config.ClientProfile;
 import io.sklad.cli.config.ClusterConnection;
+import io.sklad.cli.config.Durations;
 import io.sklad.cli.config.HostPort;
 import io.sklad.cli.io.ErrorReporter;
 import io.sklad.cli.io.Units;
@@ -59,15 +60,19 @@ public final class ClientCommands {
         @Option(names = "--password-stdin", description = "Read the password from standard input.")
         boolean passwordStdin;
 
+        @Option(names = "--ttl", description = "How long the token lives, e.g. 8h (default and maximum: the master's --token-ttl).")
+        String ttl;
+
         @Override
         public Integer call() throws Exception {
+            Duration lifetime = ttl == null ? null : Durations.parse(ttl);
             ClusterConnection conn = new ClusterConnection(client, System.getenv());
             String master = conn.masterAddress();
             String name = user != null ? user : System.getenv().getOrDefault("SKLAD_USER", "admin");
             String password = readPassword(name);
             Path file = client.profile != null ? client.profile : ClientProfile.userProfile();
             try (GrpcMetadataClient meta = new GrpcMetadataClient(master, Duration.ofSeconds(30))) {
-                LoginResult r = meta.login(name, password);
+                LoginResult r = meta.login(name, password, lifetime);
                 new ClientProfile(master, name, r.token(), r.chunkToken(), r.expiresAtMillis()).save(file);
                 System.out.println("logged in to " + master + " as " + name + " until "
                         + TIME.format(Instant.ofEpochMilli(r.expiresAtMillis())) + "; profile " + file);

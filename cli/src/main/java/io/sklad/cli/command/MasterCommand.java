@@ -47,6 +47,9 @@ public final class MasterCommand implements Callable<Integer> {
     @Option(names = "--gc-interval", defaultValue = "1m", description = "Time between two garbage-collection passes (default: ${DEFAULT-VALUE}).")
     String gcInterval;
 
+    @Option(names = "--token-ttl", defaultValue = "30d", description = "Lifetime of login tokens, and the longest a client may ask for (default: ${DEFAULT-VALUE}).")
+    String tokenTtl;
+
     @Option(names = "--jdbc-url", description = "Metadata database (default: embedded H2 under --data).")
     String jdbcUrl;
 
@@ -58,7 +61,7 @@ public final class MasterCommand implements Callable<Integer> {
         HostPort hp = HostPort.parse(listen);
         MasterConfig defaults = MasterConfig.defaults(data);
         MasterConfig config = new MasterConfig(data, hp.host(), hp.port(), jdbcUrl,
-                Durations.parse(suspectAfter), Durations.parse(deadAfter), defaults.writeQuorum(), defaults.tokenTtl(),
+                Durations.parse(suspectAfter), Durations.parse(deadAfter), defaults.writeQuorum(), Durations.parse(tokenTtl),
                 HealingConfig.defaults()
                         .withRepair(Durations.parse(repairInterval), repairTasks, Units.parseSize(repairRate))
                         .withBlocksPerTask(repairTaskBlocks)

@@ -151,6 +151,11 @@ public final class Authenticator {
     public record AdminResult(boolean created, String password) {
     }
 
+    /** The id an administrator sees for {@code token} ({@code sklad user token ls}): a prefix of its hash. */
+    public static String tokenId(String token) {
+        return hashToken(token).substring(0, io.sklad.metadata.store.TokenInfo.ID_LENGTH);
+    }
+
     static String hashToken(String token) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")

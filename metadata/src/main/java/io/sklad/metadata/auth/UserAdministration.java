@@ -77,7 +77,10 @@ public final class UserAdministration {
             notSelf(caller, name, "disable");
         }
         store.setUserDisabled(known(name), disabled);
-        LOG.info("{} {} user {}", caller.user(), disabled ? "disabled" : "enabled", name);
+        // a disabled user's tokens are refused already; revoked, they stay dead when the user is enabled again
+        int revoked = disabled ? store.revokeTokens(name, List.of()) : 0;
+        LOG.info("{} {} user {}{}", caller.user(), disabled ? "disabled" : "enabled", name,
+                disabled ? " and revoked its " + revoked + " tokens" : "");
     }
 
     public void removeUser(Principal caller, String name) {
@@ -87,8 +90,20 @@ public final class UserAdministration {
         LOG.info("{} removed user {}", caller.user(), name);
     }
 
-    /** Admins set anyone's password; a user sets its own given the old one. */
+    /** As {@link #setPassword(Principal, String, String, String, String)} without a caller's token to keep. */
     public void setPassword(Principal caller, String name, String oldPassword, String newPassword) {
+        setPassword(caller, null, name, oldPassword, newPassword);
+    }
+
+    /**
+     * Admins set anyone's password; a user sets its own given the old one. Every token of the user is revoked
+     * (a password that leaked takes its sessions with it, and agents that cached a login must log in again),
+     * except the token of this very call when users change their own password.
+     *
+     * @param callerTokenId id of the token the caller came with, or null
+     */
+    public void setPassword(Principal caller, String callerTokenId, String name, String oldPassword,
+                            String newPassword) {
         if (!caller.admin()) {
             if (!caller.user().equals(name)) {
                 throw new MetadataException(MetaError.ACCESS_DENIED, "only admins may set other users' passwords");
@@ -101,7 +116,11 @@ public final class UserAdministration {
         }
         known(name);
         store.setPassword(hasher.hash(name, checkPassword(newPassword), false));
-        LOG.info("{} set the password of user {}", caller.user(), name);
+        String keep = caller.user().equals(name) ? callerTokenId : null;
+        List<String> others = store.listTokens(name).stream().filter(t -> !t.revoked())
+                .map(TokenInfo::id).filter(id -> !id.equals(keep)).toList();
+        int revoked = others.isEmpty() ? 0 : store.revokeTokens(name, others);
+        LOG.info("{} set the password of user {} and revoked {} of its tokens", caller.user(), name, revoked);
     }
 
     public void grant(Principal caller, String user, String volume, Role role) {

@@ -77,7 +77,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     @Override
     public void setPassword(SetPasswordRequest r, StreamObserver<SetPasswordResponse> out) {
         GrpcErrors.unary(out, () -> {
-            admin.setPassword(CallerContext.current(), r.getName(), r.getOldPassword(), r.getNewPassword());
+            admin.setPassword(CallerContext.current(), CallerContext.tokenId(), r.getName(), r.getOldPassword(),
+                    r.getNewPassword());
             return SetPasswordResponse.getDefaultInstance();
         });
     }

@@ -34,15 +34,16 @@ public final class BearerAuthInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next) {
         Principal principal;
+        String token = bearer(headers);
         try {
-            principal = auth.authenticate(bearer(headers));
+            principal = auth.authenticate(token);
         } catch (MetadataException e) {
             var s = GrpcErrors.toStatus(e);
             call.close(s.getStatus(), s.getTrailers() == null ? new Metadata() : s.getTrailers());
             return new ServerCall.Listener<>() {
             };
         }
-        return Contexts.interceptCall(Context.current().withValue(CallerContext.PRINCIPAL, principal),
-                call, headers, next);
+        return Contexts.interceptCall(Context.current().withValue(CallerContext.PRINCIPAL, principal)
+                .withValue(CallerContext.TOKEN_ID, Authenticator.tokenId(token)), call, headers, next);
     }
 }

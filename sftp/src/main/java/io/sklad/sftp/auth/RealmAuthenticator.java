@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
 import io.sklad.sftp.SftpRealm;
 import io.sklad.sftp.SftpSession;
 import io.sklad.sftp.fs.SkladFileSystemFactory;
+import io.sklad.vfs.auth.LoginThrottle;
 
 /**
- * Checks logins against the {@link SftpRealm}, rate-limited by a {@link LoginThrottle}, and attaches the
- * granted {@link SftpSession} to the SSH session. Failures are logged with user and address, never the
- * password.
+ * Checks logins against the {@link SftpRealm}, rate-limited by the shared {@link LoginThrottle} (which also
+ * logs every failure with user and address, never the password), and attaches the granted
+ * {@link SftpSession} to the SSH session. Every attempt is held before it is checked: one SSH connection
+ * makes one login, and queueing the checks is what stops parallel guessing.
  *
  * <p>A throttled password attempt is answered later through MINA's {@link AsyncAuthException}, so no I/O
  * thread sleeps. A throttled key attempt is refused at once: MINA cannot answer the key probe (which has
@@ -84,8 +86,7 @@ public final class RealmAuthenticator implements PasswordAuthenticator, Publicke
             grant = Optional.empty();
         }
         if (grant.isEmpty()) {
-            throttle.failed(user, address);
-            log.warn("failed login: user={} address={} method={}", printable(user), address, method);
+            throttle.failed(user, address, method);
             return false;
         }
         throttle.succeeded(user, address);
@@ -102,16 +103,7 @@ public final class RealmAuthenticator implements PasswordAuthenticator, Publicke
         return String.valueOf(remote);
     }
 
-    /** User names come from the network: keep log lines single and short. */
-    static String printable(String user) {
-        if (user == null) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(Math.min(user.length(), 64));
-        for (int i = 0; i < user.length() && sb.length() < 64; i++) {
-            char c = user.charAt(i);
-            sb.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return sb.toString();
+    private static String printable(String user) {
+        return LoginThrottle.printable(user);
     }
 }

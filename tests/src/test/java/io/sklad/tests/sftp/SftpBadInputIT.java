@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -260,7 +259,6 @@ class SftpBadInputIT {
 
     @Test
     @Order(7)
-    @Disabled("BUG: cli AgentSessions answers SFTP/WebDAV logins from a cache, so a disabled user still logs in")
     void aDisabledUserIsRefusedAtLogin() throws Exception {
         up.sklad("user", "add", "carol", "--password", "carol-Pass1");
         up.sklad("user", "grant", "carol", "main");
@@ -274,7 +272,6 @@ class SftpBadInputIT {
 
     @Test
     @Order(8)
-    @Disabled("BUG: cli AgentSessions caches logins by password for the agent's life: the old password works after a change")
     void aChangedPasswordRefusesTheOldOne() throws Exception {
         up.sklad("user", "add", "dave", "--password", "dave-Pass1");
         up.sklad("user", "grant", "dave", "main");

@@ -43,6 +43,7 @@ import io.sklad.proto.v1.ListVolumesRequest;
 import io.sklad.proto.v1.LiveNodesRequest;
 import io.sklad.proto.v1.LoginRequest;
 import io.sklad.proto.v1.LoginResponse;
+import io.sklad.proto.v1.LogoutRequest;
 import io.sklad.proto.v1.MkdirRequest;
 import io.sklad.proto.v1.NamespaceServiceGrpc;
 import io.sklad.proto.v1.NodeInfo;
@@ -137,9 +138,19 @@ public final class GrpcMetadataClient implements MetadataClient {
 
     @Override
     public LoginResult login(String user, String password) throws IOException {
+        return login(user, password, null);
+    }
+
+    /**
+     * Logs in with a password asking for a token that lives {@code ttl} (whole seconds, at least 1; the master
+     * caps it at its own token lifetime); null = the master's lifetime. Later calls carry the returned token.
+     */
+    public LoginResult login(String user, String password, Duration ttl) throws IOException {
+        long ttlSeconds = ttl == null ? 0 : Math.max(1, (ttl.toMillis() + 999) / 1000);
         try {
             LoginResponse r = auth.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .login(LoginRequest.newBuilder().setUser(user).setPassword(password).build());
+                    .login(LoginRequest.newBuilder().setUser(user).setPassword(password).setTtlSeconds(ttlSeconds)
+                            .build());
             token = r.getToken();
             log.debug("logged in as {}", user);
             return new LoginResult(r.getToken(), r.getExpiresAtMillis(), r.getAdmin(), r.getChunkToken());
@@ -151,6 +162,24 @@ public final class GrpcMetadataClient implements MetadataClient {
     @Override
     public void useToken(String newToken) {
         this.token = newToken;
+    }
+
+    /** Revokes the token this client holds (the master forgets the login); later calls need a new one. */
+    public void logout() throws IOException {
+        String t = token;
+        if (t == null) {
+            return;
+        }
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + t);
+        try {
+            auth.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .logout(LogoutRequest.getDefaultInstance());
+            token = null;
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "logout");
+        }
     }
 
     @Override

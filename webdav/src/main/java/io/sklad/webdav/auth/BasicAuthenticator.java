@@ -1,5 +1,6 @@
 package io.sklad.webdav.auth;
 
+import io.sklad.vfs.auth.LoginThrottle;
 import io.sklad.webdav.DavRealm;
 import io.sklad.webdav.http.DavSession;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP Basic against a {@link DavRealm}, with failed attempts slowed down by a {@link LoginThrottle}
- * keyed by client address and by user name.
+ * HTTP Basic against a {@link DavRealm}, with failed attempts slowed down and logged by the shared
+ * {@link LoginThrottle}, keyed by client address and by user name. Clients send Basic credentials with every
+ * request, so the check runs at once and only a wrong answer waits: a user whose password is right is never
+ * queued behind someone else's failures from the same address.
  */
 public final class BasicAuthenticator {
 
@@ -41,16 +44,14 @@ public final class BasicAuthenticator {
         try {
             root = realm.authenticate(c.user(), c.password());
         } catch (RuntimeException e) {
-            log.warn("realm failed for user {}", c.user(), e);
+            log.warn("realm failed for user {}", LoginThrottle.printable(c.user()), e);
             root = Optional.empty();
         }
         if (root.isPresent()) {
-            throttle.succeed("user:" + c.user());
+            throttle.succeeded(c.user(), remoteAddress);
             return Optional.of(new DavSession(c.user(), root.get().toAbsolutePath().normalize()));
         }
-        Duration delay = throttle.fail("addr:" + remoteAddress, "user:" + c.user());
-        log.info("failed WebDAV login for user {} from {}", c.user(), remoteAddress);
-        sleep(delay);
+        sleep(throttle.failed(c.user(), remoteAddress, "basic"));
         return Optional.empty();
     }
 
