@@ -88,6 +88,21 @@ class AuthTest {
     }
 
     @Test
+    void repeatedWrongPasswordsAreAnsweredLaterButARightOneIsNot() {
+        long slowest = 0;
+        for (int i = 0; i < 8; i++) {
+            long start = System.nanoTime();
+            expectError(ErrorCode.UNAUTHENTICATED, () -> login("bob", "guess"));
+            slowest = Math.max(slowest, (System.nanoTime() - start) / 1_000_000);
+        }
+        // five free failures, then 200 ms doubling: the eighth waits at least 800 ms
+        assertThat(slowest).isGreaterThanOrEqualTo(700);
+        long start = System.nanoTime();
+        assertThat(login("bob", "bob-pw").getToken()).isNotEmpty();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("a right password does not queue").isLessThan(700);
+    }
+
+    @Test
     void expiredTokenIsRefused() throws Exception {
         LoginResponse r = m.auth().login(LoginRequest.newBuilder().setUser("alice").setPassword("alice-pw")
                 .setTtlSeconds(1).build());

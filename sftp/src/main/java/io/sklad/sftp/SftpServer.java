@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import io.sklad.sftp.auth.RealmAuthenticator;
 import io.sklad.sftp.fs.SkladFileSystemFactory;
-import io.sklad.vfs.auth.LoginThrottle;
+import io.sklad.common.auth.LoginThrottle;
 
 /**
  * SFTP and SCP endpoint over any {@code java.nio.file} tree: each user sees the root the {@link SftpRealm}

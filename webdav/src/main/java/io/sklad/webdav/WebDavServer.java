@@ -4,7 +4,7 @@ import io.milton.config.HttpManagerBuilder;
 import io.milton.http.HttpManager;
 import io.milton.http.webdav.ResourceTypeHelper;
 import io.milton.http.webdav.WebDavResponseHandler;
-import io.sklad.vfs.auth.LoginThrottle;
+import io.sklad.common.auth.LoginThrottle;
 import io.sklad.webdav.auth.BasicAuthenticator;
 import io.sklad.webdav.fs.DeadProperties;
 import io.sklad.webdav.fs.EntityTags;

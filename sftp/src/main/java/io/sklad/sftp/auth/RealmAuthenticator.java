@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 import io.sklad.sftp.SftpRealm;
 import io.sklad.sftp.SftpSession;
 import io.sklad.sftp.fs.SkladFileSystemFactory;
-import io.sklad.vfs.auth.LoginThrottle;
+import io.sklad.common.auth.LoginThrottle;
 
 /**
  * Checks logins against the {@link SftpRealm}, rate-limited by the shared {@link LoginThrottle} (which also

@@ -1,6 +1,6 @@
 package io.sklad.webdav.auth;
 
-import io.sklad.vfs.auth.LoginThrottle;
+import io.sklad.common.auth.LoginThrottle;
 import io.sklad.webdav.DavRealm;
 import io.sklad.webdav.http.DavSession;
 import java.nio.charset.StandardCharsets;

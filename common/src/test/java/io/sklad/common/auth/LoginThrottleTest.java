@@ -1,4 +1,4 @@
-package io.sklad.vfs.auth;
+package io.sklad.common.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

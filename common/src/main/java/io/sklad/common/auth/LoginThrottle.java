@@ -1,4 +1,4 @@
-package io.sklad.vfs.auth;
+package io.sklad.common.auth;
 
 import java.time.Clock;
 import java.time.Duration;
