@@ -6,7 +6,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.sklad.chunkstore.WorkerConfig;
 import io.sklad.chunkstore.store.BlockId;
@@ -216,32 +215,12 @@ public final class GrpcMasterClient implements AutoCloseable {
     }
 
     private void sendReport() throws InterruptedException, ExecutionException, TimeoutException {
-        CompletableFuture<BlockReportResponse> done = new CompletableFuture<>();
-        Semaphore ready = new Semaphore(0);
         long blocks = store.stats().blockCount();
         Duration deadline = Duration.ofMinutes(2).plusSeconds(blocks / REPORT_FRAME_IDS);
-        ClientResponseObserver<BlockReportRequest, BlockReportResponse> observer = new ClientResponseObserver<>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<BlockReportRequest> requests) {
-                requests.setOnReadyHandler(ready::release);
-            }
-
-            @Override
-            public void onNext(BlockReportResponse value) {
-                done.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-                ready.release();
-            }
-
-            @Override
-            public void onCompleted() {
-                done.complete(BlockReportResponse.getDefaultInstance());
-            }
-        };
+        FlowControlledResponse<BlockReportRequest, BlockReportResponse> observer =
+                new FlowControlledResponse<>(BlockReportResponse.getDefaultInstance());
+        CompletableFuture<BlockReportResponse> done = observer.done;
+        Semaphore ready = observer.ready;
         @SuppressWarnings("unchecked")
         ClientCallStreamObserver<BlockReportRequest> requests = (ClientCallStreamObserver<BlockReportRequest>)
                 async.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).blockReport(observer);

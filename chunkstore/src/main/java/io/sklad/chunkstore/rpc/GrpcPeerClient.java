@@ -7,7 +7,6 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.sklad.chunkstore.store.BlockId;
@@ -103,36 +102,18 @@ public final class GrpcPeerClient implements AutoCloseable {
     /** One PutBlocks stream to a peer. Not thread-safe: one sender. */
     public final class PeerPut implements AutoCloseable {
         private final String address;
-        private final CompletableFuture<PutBlocksResponse> done = new CompletableFuture<>();
-        private final Semaphore ready = new Semaphore(0);
+        private final CompletableFuture<PutBlocksResponse> done;
+        private final Semaphore ready;
         private final ClientCallStreamObserver<PutBlocksRequest> requests;
         private boolean finished;
 
         @SuppressWarnings("unchecked")
         private PeerPut(String address) {
             this.address = address;
-            ClientResponseObserver<PutBlocksRequest, PutBlocksResponse> observer = new ClientResponseObserver<>() {
-                @Override
-                public void beforeStart(ClientCallStreamObserver<PutBlocksRequest> stream) {
-                    stream.setOnReadyHandler(ready::release);
-                }
-
-                @Override
-                public void onNext(PutBlocksResponse value) {
-                    done.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    done.completeExceptionally(t);
-                    ready.release();
-                }
-
-                @Override
-                public void onCompleted() {
-                    done.complete(PutBlocksResponse.getDefaultInstance());
-                }
-            };
+            FlowControlledResponse<PutBlocksRequest, PutBlocksResponse> observer =
+                    new FlowControlledResponse<>(PutBlocksResponse.getDefaultInstance());
+            this.done = observer.done;
+            this.ready = observer.ready;
             this.requests = (ClientCallStreamObserver<PutBlocksRequest>) ChunkServiceGrpc.newStub(channel(address))
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(authHeaders))
                     .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
