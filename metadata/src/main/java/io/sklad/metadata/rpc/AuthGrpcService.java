@@ -27,19 +27,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * AuthService: open to everyone; Logout revokes the bearer token it is called with. A failed Login is logged
- * and, after a few, answered later and later per user name and per client address ({@link LoginThrottle}: only
- * the wrong answers wait, so a right password is never queued behind a guesser on the same address — the
- * agents' WebDAV and SFTP logins come from one address).
+ * and, after {@value #FREE_FAILURES} of a user name or a client address, answered later and later
+ * ({@link LoginThrottle}: only the wrong answers wait, so a right password is never queued behind a guesser on
+ * the same address). The allowance is wide because the agents' WebDAV and SFTP logins all come from the
+ * agent's address and are throttled there first, per end user and end address; the master's own throttle is
+ * the floor for clients that call it directly.
  */
 public final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
     private static final Context.Key<String> BEARER = Context.key("sklad-bearer");
     private static final Context.Key<String> PEER = Context.key("sklad-peer");
+    /** Failed logins of one user name or one address answered at once. */
+    public static final int FREE_FAILURES = 30;
 
     private final Authenticator auth;
     private final LoginThrottle throttle;
 
     public AuthGrpcService(Authenticator auth) {
-        this(auth, new LoginThrottle("grpc", 5, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(1),
+        this(auth, new LoginThrottle("grpc", FREE_FAILURES, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(1),
                 Duration.ofMinutes(15), 10_000, Clock.systemUTC()));
     }
 

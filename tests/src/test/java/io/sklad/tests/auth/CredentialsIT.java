@@ -238,25 +238,25 @@ class CredentialsIT {
         refusedAtLogin(sftp("off", "off-Pass1", List.of(), "rm /main/keep.bin"));
 
         // disabled between two sessions
-        Run first = sftp("sam", "sam-Pass1", List.of(), "ls /main");
-        assertThat(first.exitCode()).as(first.all()).isZero();
+        CommandResult first = sftp("sam", "sam-Pass1", List.of(), "ls /main");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
         admin("user", "disable", "sam");
         refusedAtLogin(sftp("sam", "sam-Pass1", List.of(), "put small.bin /main/new.bin"));
 
         // a volume not granted, also by climbing out of a granted one
-        Run outsider = sftp("outsider", "outsider-Pass1", List.of(), "ls -1 /", "-put small.bin /main/new.bin",
+        CommandResult outsider = sftp("outsider", "outsider-Pass1", List.of(), "ls -1 /", "-put small.bin /main/new.bin",
                 "-get /main/keep.bin stolen2.bin", "-rm /main/keep.bin", "-rename /other/o.bin /main/o.bin",
                 "-put small.bin /other/../main/new2.bin", "-mkdir /main/newdir");
-        assertThat(outsider.exitCode()).as(outsider.all()).isZero();
+        assertThat(outsider.exitCode()).as(outsider.toString()).isZero();
         assertThat(outsider.stdout()).contains("/other").doesNotContain("/main\n");
         assertThat(count(outsider.stderr(), "Permission denied")).as(outsider.stderr()).isGreaterThanOrEqualTo(4);
         assertThat(client.resolve("stolen2.bin")).doesNotExist();
 
         // a read-only user writing
-        Run reader = sftp("reader", "reader-Pass1", List.of(), "get /main/keep.bin read2.bin",
+        CommandResult reader = sftp("reader", "reader-Pass1", List.of(), "get /main/keep.bin read2.bin",
                 "-put small.bin /main/keep.bin", "-put small.bin /main/new.bin", "-rm /main/keep.bin",
                 "-mkdir /main/newdir", "-rename /main/keep.bin /main/moved.bin");
-        assertThat(reader.exitCode()).as(reader.all()).isZero();
+        assertThat(reader.exitCode()).as(reader.toString()).isZero();
         assertThat(RandomFiles.sha256(client.resolve("read2.bin"))).isEqualTo(before.get("/main/keep.bin"));
         assertThat(count(reader.stderr(), "Permission denied")).as(reader.stderr()).isEqualTo(5);
 
@@ -292,8 +292,8 @@ class CredentialsIT {
         // the new one works on every entry point
         assertThat(skladAs("pat", fresh, "ls", "/main").stdout()).contains("keep.bin");
         assertThat(dav("pat", fresh, "GET", "/main/keep.bin", null)).isEqualTo(200);
-        Run ok = sftp("pat", fresh, List.of(), "ls /main");
-        assertThat(ok.exitCode()).as(ok.all()).isZero();
+        CommandResult ok = sftp("pat", fresh, List.of(), "ls /main");
+        assertThat(ok.exitCode()).as(ok.toString()).isZero();
     }
 
     // ------------------------------------------------------------------------------------------- helpers
@@ -409,30 +409,11 @@ class CredentialsIT {
         }
     }
 
-    /** One finished sftp batch. */
-    private record Run(CommandResult result) {
-        int exitCode() {
-            return result.exitCode();
-        }
-
-        String stdout() {
-            return result.stdout();
-        }
-
-        String stderr() {
-            return result.stderr();
-        }
-
-        String all() {
-            return result.toString();
-        }
-    }
-
     /**
      * {@code sftp -b} from a fresh loopback address, password through {@code sshpass -e} ({@code password} null:
      * a client that offers no credentials at all).
      */
-    private Run sftp(String user, String password, List<String> extra, String... commands)
+    private CommandResult sftp(String user, String password, List<String> extra, String... commands)
             throws IOException, InterruptedException {
         Path batch = Files.createTempFile(client, "batch", ".txt");
         Files.writeString(batch, String.join("\n", commands) + "\n");
@@ -455,15 +436,15 @@ class CredentialsIT {
         cmd.addAll(List.of("-P", Integer.toString(sftpPort), "-b", batch.toString(), user + "@127.0.0.1"));
         Map<String, String> env = password == null ? Map.of() : Map.of("SSHPASS", password);
         try {
-            return new Run(Commands.run(client, env, 120, cmd));
+            return Commands.run(client, env, 120, cmd);
         } finally {
             Files.deleteIfExists(batch);
         }
     }
 
-    private static void refusedAtLogin(Run r) {
-        assertThat(r.exitCode()).as(r.all()).isNotZero();
-        assertThat(r.stderr()).as(r.all()).contains("Permission denied (publickey,password)");
+    private static void refusedAtLogin(CommandResult r) {
+        assertThat(r.exitCode()).as(r.toString()).isNotZero();
+        assertThat(r.stderr()).as(r.toString()).contains("Permission denied (publickey,password)");
         assertThat(r.stdout()).as("no command ran").doesNotContain("sftp>");
     }
 
