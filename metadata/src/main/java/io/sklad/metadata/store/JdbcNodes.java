@@ -73,15 +73,34 @@ final class JdbcNodes {
     }
 
     /** Best replica first: ALIVE, then DRAINING, then SUSPECT; more free space first within a state. */
-    static final Comparator<NodeStatus> BEST_FIRST = Comparator
-            .comparingInt((NodeStatus n) -> switch (n.state()) {
-                case ALIVE -> 0;
-                case DRAINING -> 1;
-                case SUSPECT -> 2;
-                case DEAD -> 3;
-            })
-            .thenComparing(n -> -n.stats().freeBytes())
-            .thenComparing(NodeStatus::nodeId);
+    /** Readable replica states, best first. */
+    private static int stateRank(NodeStatus n) {
+        return switch (n.state()) {
+            case ALIVE -> 0;
+            case DRAINING -> 1;
+            case SUSPECT -> 2;
+            case DEAD -> 3;
+        };
+    }
+
+    /**
+     * Read order of one block's replicas: healthy nodes first, then an order that differs per block. A global
+     * order (by free space, say) would send every read of every block to the same worker, leaving the others
+     * idle and never reading (so never finding) their bad copies.
+     */
+    static Comparator<NodeStatus> bestFirst(String blockId) {
+        return Comparator.comparingInt(JdbcNodes::stateRank)
+                .thenComparingLong(n -> spread(blockId, n.nodeId()))
+                .thenComparing(NodeStatus::nodeId);
+    }
+
+    private static long spread(String blockId, String nodeId) {
+        // SplitMix64 finaliser over both hashes: cheap and well mixed, stable across restarts
+        long z = ((long) blockId.hashCode() << 32) ^ (nodeId.hashCode() & 0xffffffffL);
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
 
     // ------------------------------------------------------------------ registry
 
@@ -240,7 +259,7 @@ final class JdbcNodes {
                 }
             }
         }
-        out.values().forEach(list -> list.sort(BEST_FIRST));
+        out.forEach((block, list) -> list.sort(bestFirst(block)));
         return out;
     }
 
