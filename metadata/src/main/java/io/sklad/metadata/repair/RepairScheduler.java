@@ -23,7 +23,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -53,7 +56,10 @@ import java.util.function.Supplier;
  * is ordered at most {@code bytesPerSecondPerNode} bytes per second (a token bucket holding one pass
  * interval's worth, at least one second's).
  *
- * <p>Thread-safe: passes and confirmations synchronise on the scheduler.
+ * <p>Thread-safe. A pass holds the scheduler's lock while it scans and orders. Confirmations arrive with
+ * heartbeats and never wait for a pass: they are queued and applied by whoever holds the lock next (the
+ * heartbeat itself when no pass runs). {@link #progress()} likewise answers from the last snapshot while a
+ * pass runs, so neither heartbeats nor {@code sklad status} stall behind a slow scan.
  */
 public final class RepairScheduler implements ReplicationListener {
     private static final Logger LOG = LoggerFactory.getLogger(RepairScheduler.class);
@@ -69,6 +75,10 @@ public final class RepairScheduler implements ReplicationListener {
     private final Clock clock;
     private final Runnable wake;
 
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Queue<Confirmation> confirmations = new ConcurrentLinkedQueue<>();
+    private volatile RepairProgress published = RepairProgress.NONE;
+    private volatile int publishedTasks;
     private final Map<Long, Task> tasks = new HashMap<>();
     private final Map<BlockId, Set<Long>> inFlight = new HashMap<>();
     private final Map<String, Integer> loads = new HashMap<>();
@@ -79,6 +89,10 @@ public final class RepairScheduler implements ReplicationListener {
     private long trimmedBlocks;
     private ReplicationScan lastScan = new ReplicationScan(List.of(), List.of(), 0, 0);
     private long withoutSource;
+
+    /** A copy result reported by a source node, waiting to be applied under the lock. */
+    private record Confirmation(String sourceNodeId, CopyResult result) {
+    }
 
     /** An ordered copy task: its source, its target, its blocks with their stored lengths, when it was ordered. */
     private static final class Task {
@@ -136,7 +150,20 @@ public final class RepairScheduler implements ReplicationListener {
     }
 
     /** One scheduling pass; returns the block copies ordered plus the surplus copies deleted. */
-    public synchronized int runOnce() {
+    public int runOnce() {
+        lock.lock();
+        try {
+            applyConfirmations();
+            int done = pass();
+            applyConfirmations();
+            return done;
+        } finally {
+            publish();
+            lock.unlock();
+        }
+    }
+
+    private int pass() {
         long now = clock.millis();
         expire(now);
         Map<String, NodeStatus> byId = new HashMap<>();
@@ -330,10 +357,29 @@ public final class RepairScheduler implements ReplicationListener {
 
     @Override
     public void copied(String sourceNodeId, CopyResult result) {
-        synchronized (this) {
-            record(sourceNodeId, result);
+        confirmations.add(new Confirmation(sourceNodeId, result));
+        if (lock.tryLock()) {
+            try {
+                applyConfirmations();
+            } finally {
+                publish();
+                lock.unlock();
+            }
         }
         wake.run();
+    }
+
+    /** Applies the queued confirmations; the lock is held. */
+    private void applyConfirmations() {
+        Confirmation c;
+        while ((c = confirmations.poll()) != null) {
+            try {
+                record(c.sourceNodeId(), c.result());
+            } catch (RuntimeException e) {
+                // the copies stay unrecorded: the target's next block report or a new task brings them back
+                LOG.warn("could not record copy task {} from {}: {}", c.result().taskId(), c.sourceNodeId(), e.toString());
+            }
+        }
     }
 
     private void record(String sourceNodeId, CopyResult r) {
@@ -392,8 +438,26 @@ public final class RepairScheduler implements ReplicationListener {
         }
     }
 
-    /** Where repair stands, as of the last pass. */
-    public synchronized RepairProgress progress() {
+    /** Where repair stands, as of the last pass; while a pass runs, as of the one before. */
+    public RepairProgress progress() {
+        if (lock.tryLock()) {
+            try {
+                applyConfirmations();
+                publish();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return published;
+    }
+
+    /** Computes the progress snapshot; the lock is held. */
+    private void publish() {
+        published = computeProgress();
+        publishedTasks = tasks.size();
+    }
+
+    private RepairProgress computeProgress() {
         long now = clock.millis();
         expire(now);
         long bytes = 0;
@@ -410,9 +474,10 @@ public final class RepairScheduler implements ReplicationListener {
                 withoutSource, repairedBlocks, trimmedBlocks);
     }
 
-    /** Copy tasks ordered and not yet confirmed. */
-    public synchronized int tasksInFlight() {
-        return tasks.size();
+    /** Copy tasks ordered and not yet confirmed (as of the last pass, while one runs). */
+    public int tasksInFlight() {
+        progress();
+        return publishedTasks;
     }
 
     /** Tasks a node is source or target of, in flight or opened in this pass. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Files of backup size through {@code sftp -b}: the upload streams into the write path (the agent runs with
  * -Xmx512m), the download gives back the same SHA-256, and the commit of a big file neither fails nor stops
- * anyone else. Each test starts its own {@code sklad up}, inside the test, so a disabled one costs nothing.
+ * anyone else.
  */
 class SftpLargeFileIT {
 
@@ -56,35 +56,22 @@ class SftpLargeFileIT {
         return r;
     }
 
-    /** 1 GiB put and get with {@code sftp -b}: the same SHA-256 back, one version stored. */
+    /**
+     * 1 GiB put and get with {@code sftp -b}: the same SHA-256 back, one version stored; meanwhile another
+     * session makes a directory every half second, and none of those waits for the big commit or fails.
+     * (FuseLargeFileIT writes 2 GiB through the same write path; one GiB here keeps CI inside its budget.)
+     */
     @Test
-    void batchPutAndGetOfOneGibibyteKeepTheSha256() throws Exception {
+    void batchPutAndGetOfOneGibibyteKeepTheSha256WhileOthersWork() throws Exception {
         startUp();
         Path big = RandomFiles.create(client.resolve("big.bin"), GIB, 2024);
         String sha = RandomFiles.sha256(big);
         long rssBefore = up.process().peakRssKib();
+        sftpOk("mkdir /main/backup");
 
-        Run put = sftpOk("mkdir /main/backup", "cd /main/backup", "put big.bin big.bin", "ls -l");
-        assertThat(put.stdout()).containsPattern("\\s" + GIB + "\\s.*big\\.bin");
-        Run get = sftpOk("get /main/backup/big.bin back.bin");
-        Path back = client.resolve("back.bin");
-        assertThat(Files.size(back)).isEqualTo(GIB);
-        assertThat(RandomFiles.sha256(back)).isEqualTo(sha);
-        assertThat(up.inspect("size /main/backup/big.bin", "versions /main/backup/big.bin"))
-                .containsExactly(Long.toString(GIB), "1");
-        System.out.printf("SftpLargeFileIT: 1 GiB sftp put %.1f MiB/s, get %.1f MiB/s; sklad up peak RSS %d MiB"
-                + " (before %d MiB)%n", 1024 / seconds(put.took()), 1024 / seconds(get.took()),
-                up.process().peakRssKib() / 1024, rssBefore / 1024);
-    }
-
-    /** Another session makes a directory every half second while a 1 GiB upload commits. */
-    @Test
-    void otherChangesSucceedWhileABigFileCommits() throws Exception {
-        startUp();
-        RandomFiles.create(client.resolve("big.bin"), GIB, 2025);
         CompletableFuture<Run> put = CompletableFuture.supplyAsync(() -> {
             try {
-                return sftp("put big.bin /main/big.bin");
+                return sftp("cd /main/backup", "put big.bin big.bin", "ls -l");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -98,21 +85,20 @@ class SftpLargeFileIT {
             }
             Thread.sleep(500);
         }
-        assertThat(put.get().exitCode()).as(put.get().all()).isZero();
+        Run putRun = put.get();
+        assertThat(putRun.exitCode()).as(putRun.all() + "\n--- sklad up\n" + up.tail()).isZero();
+        assertThat(putRun.stdout()).containsPattern("\\s" + GIB + "\\s.*big\\.bin");
         assertThat(failures).as(made + " mkdirs while the upload ran").isEmpty();
-    }
 
-    /**
-     * A nightly 1C base of several GB: the upload must be acknowledged once it is stored. 2 GiB (32 768 blocks,
-     * eight commit parts) rather than 3: 3 GiB took over 4 min of this class's 7 on the shared 2-core machine.
-     */
-    @Test
-    void aTwoGibibyteUploadIsAcknowledgedOnceStored() throws Exception {
-        startUp();
-        Path big = RandomFiles.create(client.resolve("base.1CD"), 2 * GIB, 3);
-        sftpOk("put base.1CD /main/base.1CD");
-        assertThat(up.query("size /main/base.1CD")).isEqualTo(Long.toString(2 * GIB));
-        Files.delete(big);
+        Run get = sftpOk("get /main/backup/big.bin back.bin");
+        Path back = client.resolve("back.bin");
+        assertThat(Files.size(back)).isEqualTo(GIB);
+        assertThat(RandomFiles.sha256(back)).isEqualTo(sha);
+        assertThat(up.inspect("size /main/backup/big.bin", "versions /main/backup/big.bin"))
+                .containsExactly(Long.toString(GIB), "1");
+        System.out.printf("SftpLargeFileIT: 1 GiB sftp put %.1f MiB/s, get %.1f MiB/s; sklad up peak RSS %d MiB"
+                + " (before %d MiB); %d mkdirs meanwhile%n", 1024 / seconds(putRun.took()), 1024 / seconds(get.took()),
+                up.process().peakRssKib() / 1024, rssBefore / 1024, made);
     }
 
     private static double seconds(Duration d) {
