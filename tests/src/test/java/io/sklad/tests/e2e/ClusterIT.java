@@ -222,7 +222,7 @@ class ClusterIT {
         Path v1 = RandomFiles.create(dir.resolve("over-v1"), 3 << 20, 7);
         ok("put", v1.toString(), "/main/over");
         committed.put("/main/over", RandomFiles.sha256(v1));
-        Path big = RandomFiles.create(dir.resolve("over-v2"), 300L << 20, 8);
+        Path big = RandomFiles.create(dir.resolve("over-v2"), 100L << 20, 8);
         String v2sha = RandomFiles.sha256(big);
 
         SkladProcess put = SkladProcess.start("put-during-crash", dir, clientEnv(), "put", big.toString(), "/main/over");

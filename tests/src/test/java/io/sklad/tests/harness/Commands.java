@@ -43,9 +43,21 @@ public final class Commands {
         return run(workDir, Map.of(), timeoutSeconds, List.of("sh", "-c", script));
     }
 
-    /** The java command line that runs the jar under test with the given arguments. */
+    /** Commands that move file data or serve for long: these get the optimising JIT (as in the launcher). */
+    private static final java.util.Set<String> LONG_RUNNING =
+            java.util.Set.of("put", "get", "up", "master", "worker", "mount", "webdav", "sftp");
+
+    /**
+     * The java command line that runs the jar under test with the given arguments, with the JVM flags the
+     * {@code ./sklad} launcher uses: a short command (ls, stat, login, user …) runs on the quick JIT only,
+     * which halves its CPU time; data and server commands keep the optimising one.
+     */
     public static List<String> sklad(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx512m", "-jar", SkladJar.path().toString()));
+        List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx512m"));
+        if (args.length == 0 || !LONG_RUNNING.contains(args[0])) {
+            cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        }
+        cmd.addAll(List.of("-jar", SkladJar.path().toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }

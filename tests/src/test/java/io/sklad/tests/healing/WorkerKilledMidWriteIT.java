@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A worker killed with {@code kill -9} in the middle of a large {@code sklad put}: real processes, a master
- * (write quorum 2) and four workers, a volume at R=3, a 256 MiB file. The put either completes — and then
+ * (write quorum 2) and four workers, a volume at R=3, a 128 MiB file. The put either completes — and then
  * reads back identical — or fails with a one-line error; either way no committed version of the file
  * references a block with fewer than write_quorum copies on the surviving workers (checked in their own
  * files, right after the put ends, before repair could add any), and repair then brings every block of it
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkerKilledMidWriteIT {
 
     static final String PASSWORD = "midwrite-Pass-1";
-    static final long SIZE = 256L << 20;
+    static final long SIZE = 128L << 20;
     static final int WRITE_QUORUM = 2;
     static final int WORKERS = 4;
 
