@@ -359,10 +359,10 @@ public final class RepairScheduler implements ReplicationListener {
     public void copied(String sourceNodeId, CopyResult result) {
         confirmations.add(new Confirmation(sourceNodeId, result));
         if (lock.tryLock()) {
+            // no snapshot here: progress() takes its own when the lock is free, and a pass publishes at its end
             try {
                 applyConfirmations();
             } finally {
-                publish();
                 lock.unlock();
             }
         }

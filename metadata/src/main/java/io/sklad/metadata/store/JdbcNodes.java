@@ -72,8 +72,7 @@ final class JdbcNodes {
                 state(hb, draining, now), hb);
     }
 
-    /** Best replica first: ALIVE, then DRAINING, then SUSPECT; more free space first within a state. */
-    /** Readable replica states, best first. */
+    /** Readable replica states, best first: ALIVE, then DRAINING, then SUSPECT. */
     private static int stateRank(NodeStatus n) {
         return switch (n.state()) {
             case ALIVE -> 0;

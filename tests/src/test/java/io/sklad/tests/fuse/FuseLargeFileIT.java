@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A nightly dump through the drive: {@code dd} into the mount with {@code conv=fsync} and back out,
  * byte-identical by {@code sha256sum}, and committed as one version of the full size: 2 GiB (32 768 blocks in
  * eight streamed parts; about 2.5 min on the 2-core CI machine with 3 replicas on one disk; files of one part
- * go through the mount in FuseIT). The agent runs with {@code -Xmx512m}: the 2 GiB file is four times the heap, so passing it proves
- * writes go through the spill area, not memory.
+ * go through the mount in FuseIT). The agent runs with {@code -Xmx512m}: the 2 GiB file is four times the heap,
+ * so passing it proves writes go through the spill area, not memory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 600, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

@@ -78,7 +78,8 @@ final class SkladUp implements AutoCloseable {
 
     /** Runs {@link Inspector} commands (one per argument) and returns the lines they answered. */
     List<String> inspect(String... commands) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx256m", "-cp", SkladJar.path() + File.pathSeparator + testClasses(), Inspector.class.getName(),
+        List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx256m",
+                "-cp", SkladJar.path() + File.pathSeparator + testClasses(), Inspector.class.getName(),
                 dir.resolve("sklad-data").toAbsolutePath().toString()));
         cmd.addAll(List.of(commands));
         CommandResult r = Commands.run(dir, Map.of("SKLAD_ADMIN_PASSWORD", ADMIN_PASSWORD), 300, cmd);
