@@ -54,6 +54,7 @@ public final class Commands {
      */
     public static List<String> sklad(String... args) {
         List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx512m"));
+        cmd.addAll(ClassDataArchive.jvmFlags());
         if (args.length == 0 || !LONG_RUNNING.contains(args[0])) {
             cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         }

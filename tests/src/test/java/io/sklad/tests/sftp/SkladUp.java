@@ -2,6 +2,7 @@ package io.sklad.tests.sftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sklad.tests.harness.ClassDataArchive;
 import io.sklad.tests.harness.CommandResult;
 import io.sklad.tests.harness.Commands;
 import io.sklad.tests.harness.SkladJar;
@@ -78,8 +79,9 @@ final class SkladUp implements AutoCloseable {
 
     /** Runs {@link Inspector} commands (one per argument) and returns the lines they answered. */
     List<String> inspect(String... commands) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx256m",
-                "-cp", SkladJar.path() + File.pathSeparator + testClasses(), Inspector.class.getName(),
+        List<String> cmd = new ArrayList<>(List.of(SkladJar.java(), "-Xmx256m"));
+        cmd.addAll(ClassDataArchive.jvmFlags());
+        cmd.addAll(List.of("-cp", SkladJar.path() + File.pathSeparator + testClasses(), Inspector.class.getName(),
                 dir.resolve("sklad-data").toAbsolutePath().toString()));
         cmd.addAll(List.of(commands));
         CommandResult r = Commands.run(dir, Map.of("SKLAD_ADMIN_PASSWORD", ADMIN_PASSWORD), 300, cmd);
