@@ -72,7 +72,7 @@ class FuseWorkerFailureIT {
 
         // written by a separate client, so the mount's agent has none of these blocks in its cache
         for (String name : List.of("a", "b", "c")) {
-            Path file = RandomFiles.create(dir.resolve(name + ".bin"), (name.equals("a") ? 128 : 32) * MIB, name.hashCode());
+            Path file = RandomFiles.create(dir.resolve(name + ".bin"), (name.equals("a") ? 64 : 32) * MIB, name.hashCode());
             sklad("put", file.toString(), "/main/" + name + ".bin");
         }
 
@@ -117,14 +117,14 @@ class FuseWorkerFailureIT {
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
                 total += n;
-                if (!killed && total >= 32 * MIB) {
+                if (!killed && total >= 16 * MIB) {
                     workers.get(0).kill9();
                     killed = true;
                 }
             }
         }
         assertThat(killed).isTrue();
-        assertThat(total).isEqualTo(128 * MIB);
+        assertThat(total).isEqualTo(64 * MIB);
         assertThat(HexFormat.of().formatHex(md.digest())).isEqualTo(RandomFiles.sha256(dir.resolve("a.bin")));
     }
 
