@@ -27,7 +27,8 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** What to start. Ports 0 are ephemeral. */
     public record Settings(Path dataDir, String host, int masterPort, int workers, Duration suspectAfter,
-                           Duration deadAfter, Duration heartbeat, Map<String, Map<String, String>> labels) {
+                           Duration deadAfter, Duration heartbeat, Map<String, Map<String, String>> labels,
+                           Duration tokenTtl) {
 
         public Settings {
             labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -37,19 +38,19 @@ public final class EmbeddedCluster implements AutoCloseable {
         public static Settings defaults(Path dataDir) {
             MasterConfig m = MasterConfig.defaults(dataDir);
             return new Settings(dataDir, "127.0.0.1", MasterConfig.DEFAULT_PORT, 3, m.suspectAfter(), m.deadAfter(),
-                    WorkerConfig.DEFAULT_HEARTBEAT_INTERVAL, Map.of());
+                    WorkerConfig.DEFAULT_HEARTBEAT_INTERVAL, Map.of(), m.tokenTtl());
         }
 
         public Settings withMasterPort(int port) {
-            return new Settings(dataDir, host, port, workers, suspectAfter, deadAfter, heartbeat, labels);
+            return new Settings(dataDir, host, port, workers, suspectAfter, deadAfter, heartbeat, labels, tokenTtl);
         }
 
         public Settings withWorkers(int n) {
-            return new Settings(dataDir, host, masterPort, n, suspectAfter, deadAfter, heartbeat, labels);
+            return new Settings(dataDir, host, masterPort, n, suspectAfter, deadAfter, heartbeat, labels, tokenTtl);
         }
 
         public Settings withTimeouts(Duration suspect, Duration dead, Duration beat) {
-            return new Settings(dataDir, host, masterPort, workers, suspect, dead, beat, labels);
+            return new Settings(dataDir, host, masterPort, workers, suspect, dead, beat, labels, tokenTtl);
         }
     }
 
@@ -71,7 +72,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         MasterConfig mc = MasterConfig.defaults(s.dataDir().resolve("master"))
                 .withListenPort(s.masterPort()).withNodeTimeouts(s.suspectAfter(), s.deadAfter());
         mc = new MasterConfig(mc.dataDir(), s.host(), mc.listenPort(), mc.jdbcUrl(), mc.suspectAfter(), mc.deadAfter(),
-                mc.writeQuorum(), mc.tokenTtl());
+                mc.writeQuorum(), s.tokenTtl());
         MasterServer master = new MasterServer(mc);
         EmbeddedCluster cluster;
         try {

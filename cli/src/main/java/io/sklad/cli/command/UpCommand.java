@@ -68,6 +68,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--dead-after", defaultValue = "10m", description = "Worker silence before its copies count as lost (default: ${DEFAULT-VALUE}).")
     String deadAfter;
 
+    @Option(names = "--token-ttl", defaultValue = "30d", description = "Lifetime of login tokens, and the longest a client may ask for (default: ${DEFAULT-VALUE}).")
+    String tokenTtl;
+
     @Option(names = {"-v", "--verbose"}, description = "Stack traces on errors.")
     boolean verbose;
 
@@ -91,7 +94,8 @@ public final class UpCommand implements Callable<Integer> {
         EmbeddedCluster.Settings settings = EmbeddedCluster.Settings.defaults(data).withWorkers(workers)
                 .withMasterPort(masterPort);
         settings = new EmbeddedCluster.Settings(settings.dataDir(), host, settings.masterPort(), workers,
-                Durations.parse(suspectAfter), Durations.parse(deadAfter), settings.heartbeat(), settings.labels());
+                Durations.parse(suspectAfter), Durations.parse(deadAfter), settings.heartbeat(), settings.labels(),
+                Durations.parse(tokenTtl));
         EmbeddedCluster cluster = closer.register(EmbeddedCluster.start(settings, adminPassword, Duration.ofSeconds(60)));
         String master = cluster.masterAddress();
 

@@ -67,7 +67,7 @@ class CredentialsIT {
             requireTool(tool);
         }
         up = SkladProcess.start("up", dir, Map.of("SKLAD_ADMIN_PASSWORD", ADMIN_PW), "up", "--workers", "3",
-                "--master-port", "0", "--webdav-port", "0", "--sftp-port", "0", "--no-fuse");
+                "--master-port", "0", "--webdav-port", "0", "--sftp-port", "0", "--no-fuse", "--token-ttl", "1h");
         up.awaitOutput("Sklad is up", Duration.ofSeconds(120));
         master = up.awaitOutput("^\\s+master:\\s+(\\S+)\\s*$", Duration.ofSeconds(5));
         davPort = Integer.parseInt(up.awaitOutput("webdav:\\s+http://127\\.0\\.0\\.1:(\\d+)/", Duration.ofSeconds(5)));
@@ -134,8 +134,9 @@ class CredentialsIT {
         Thread.sleep(Math.max(0, expires + 1_000 - System.currentTimeMillis()));
         refused(withProfile(shortLived, "put", put, "/main/new.bin"), "unknown, expired or revoked");
 
-        // a revoked token
+        // a revoked token (and a login without --ttl lives as long as 'sklad up --token-ttl 1h' says)
         String revoked = login("rw");
+        assertThat(expiresAtMillis(revoked) - System.currentTimeMillis()).isBetween(3_500_000L, 3_600_000L);
         works(withProfile(revoked, "ls", "/main"));
         admin("user", "token", "revoke", "rw", "--all");
         refused(withProfile(revoked, "rm", "/main/keep.bin"), "unknown, expired or revoked");

@@ -31,7 +31,7 @@ class PlacementTest {
     static EmbeddedCluster.Settings settings(Path dir, int workers, Map<String, Map<String, String>> labels) {
         EmbeddedCluster.Settings d = EmbeddedCluster.Settings.defaults(dir.resolve("cluster")).withMasterPort(0);
         return new EmbeddedCluster.Settings(d.dataDir(), d.host(), 0, workers, d.suspectAfter(), d.deadAfter(),
-                Duration.ofMillis(500), labels);
+                Duration.ofMillis(500), labels, d.tokenTtl());
     }
 
     /** Writes a few files (random, so no dedup) and returns how many workers hold each block. */
