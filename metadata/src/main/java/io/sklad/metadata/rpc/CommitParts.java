@@ -1,6 +1,7 @@
 package io.sklad.metadata.rpc;
 
 import io.sklad.metadata.store.BlockId;
+import io.sklad.metadata.store.AttributeUpdate;
 import io.sklad.metadata.store.CommitRequest;
 import io.sklad.metadata.store.CommittedBlock;
 import io.sklad.metadata.store.MetaError;
@@ -29,7 +30,7 @@ final class CommitParts {
     private final long inode;
     private final long baseVersion;
     private final long size;
-    private final Long mtimeMillis;
+    private final AttributeUpdate attributes;
     private final long blockCount;
     private final BitSet seen = new BitSet();
     private final List<CommittedBlock> blocks = new ArrayList<>();
@@ -44,7 +45,7 @@ final class CommitParts {
         this.inode = first.getInode();
         this.baseVersion = first.getBaseVersion();
         this.size = first.getSize();
-        this.mtimeMillis = first.hasMtimeMillis() ? first.getMtimeMillis() : null;
+        this.attributes = ProtoMapping.attributes(first);
         this.blockCount = (size + v.blockSize() - 1) / v.blockSize();
         if (blockCount > Integer.MAX_VALUE) {
             throw new MetadataException(MetaError.INVALID_ARGUMENT, "file of " + size + " bytes is too large");
@@ -104,7 +105,7 @@ final class CommitParts {
 
     /** @param blocksRecorded every block went through {@code registerBlocks} already */
     CommitRequest request(boolean blocksRecorded) {
-        return new CommitRequest(volume, inode, baseVersion, size, blocks, mtimeMillis, blocksRecorded);
+        return new CommitRequest(volume, inode, baseVersion, size, blocks, attributes, blocksRecorded);
     }
 
     /** Blocks from {@code from} on (for recording the ones not recorded yet). */

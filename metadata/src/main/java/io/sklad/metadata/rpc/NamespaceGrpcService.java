@@ -1,6 +1,9 @@
 package io.sklad.metadata.rpc;
 
 import io.grpc.stub.StreamObserver;
+import io.sklad.metadata.lease.Lease;
+import io.sklad.metadata.lease.LeaseMode;
+import io.sklad.metadata.lease.LeaseTable;
 import io.sklad.metadata.store.AsOf;
 import io.sklad.metadata.store.AttributeUpdate;
 import io.sklad.metadata.store.BlockId;
@@ -55,6 +58,7 @@ import io.sklad.proto.v1.SymlinkResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -184,11 +188,34 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
     @Override
     public void createFile(CreateFileRequest r, StreamObserver<CreateFileResponse> out) {
         GrpcErrors.unary(out, () -> {
-            MetadataStore.Created c = store.createFile(caller(), r.getVolume(), r.getPath(),
+            if (!r.getLeaseHolder().isEmpty()) {
+                LeaseTable.checkHolder(r.getLeaseHolder());
+            }
+            Principal p = caller();
+            MetadataStore.Created c = store.createFile(p, r.getVolume(), r.getPath(),
                     new NewAttributes(r.getMode(), r.getUid(), r.getGid()), r.getExclusive());
-            return CreateFileResponse.newBuilder().setEntry(ProtoMapping.entry(c.entry())).setCreated(c.created())
-                    .build();
+            CreateFileResponse.Builder b = CreateFileResponse.newBuilder().setEntry(ProtoMapping.entry(c.entry()))
+                    .setCreated(c.created());
+            if (c.created() && !r.getLeaseHolder().isEmpty()) {
+                newFileLease(r, p, c.entry().inode()).ifPresent(l ->
+                        b.setLeaseId(l.id()).setLeaseExpiresAtMillis(l.expiresAtMillis()));
+            }
+            return b.build();
         });
+    }
+
+    /**
+     * The write lease a creating writer asked for. Nobody can hold one on a file this call made, except a holder
+     * that raced in between the create's commit and here: then none is taken, and the agent's own acquire reports
+     * the holder in the way.
+     */
+    private Optional<Lease> newFileLease(CreateFileRequest r, Principal p, long inode) {
+        try {
+            return Optional.of(leases.acquire(r.getVolume(), inode, r.getPath(),
+                    LeaseMode.WRITE_SHARED_READ, r.getLeaseHolder(), p.user(), Duration.ofMillis(r.getLeaseTtlMillis())));
+        } catch (MetadataException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -290,7 +317,7 @@ public final class NamespaceGrpcService extends NamespaceServiceGrpc.NamespaceSe
                 }
             }
             return commit(new CommitRequest(r.getVolume(), r.getInode(), r.getBaseVersion(), r.getSize(), blocks,
-                    r.hasMtimeMillis() ? r.getMtimeMillis() : null, big));
+                    ProtoMapping.attributes(r), big));
         });
     }
 

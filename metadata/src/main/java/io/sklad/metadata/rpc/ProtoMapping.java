@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.sklad.metadata.node.NodeCommand;
 import io.sklad.metadata.repair.HealingStatus;
 import io.sklad.metadata.repair.RepairProgress;
+import io.sklad.metadata.store.AttributeUpdate;
 import io.sklad.metadata.store.BlockId;
 import io.sklad.metadata.store.BlockLocation;
 import io.sklad.metadata.store.EntryInfo;
@@ -13,6 +14,7 @@ import io.sklad.metadata.store.NodeStatus;
 import io.sklad.metadata.store.VersionInfo;
 import io.sklad.metadata.store.VolumeInfo;
 import io.sklad.proto.v1.BlockRef;
+import io.sklad.proto.v1.CommitVersionRequest;
 import io.sklad.proto.v1.CopyBlocksCommand;
 import io.sklad.proto.v1.DeleteCommand;
 import io.sklad.proto.v1.Entry;
@@ -24,6 +26,16 @@ import io.sklad.proto.v1.Volume;
 /** Domain records to and from the wire types; nothing else in the master sees proto classes. */
 final class ProtoMapping {
     private ProtoMapping() {
+    }
+
+    /** The attributes a commit (or the first part of a streamed one) sets; absent fields stay. */
+    static AttributeUpdate attributes(CommitVersionRequest r) {
+        return new AttributeUpdate(
+                r.hasMode() ? r.getMode() : null,
+                r.hasUid() ? r.getUid() : null,
+                r.hasGid() ? r.getGid() : null,
+                r.hasMtimeMillis() ? r.getMtimeMillis() : null,
+                r.hasAtimeMillis() ? r.getAtimeMillis() : null);
     }
 
     static Volume volume(VolumeInfo v) {

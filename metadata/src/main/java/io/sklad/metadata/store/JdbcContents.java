@@ -39,8 +39,13 @@ final class JdbcContents {
         }
         Sql.update(m.c, "UPDATE file_versions SET valid_to_tx = ? WHERE inode = ? AND valid_to_tx IS NULL",
                 m.tx, cur.inode());
-        JdbcNamespace.insertVersion(m, cur.inode(), m.tx, r.size(), cur.mode(), cur.uid(), cur.gid(),
-                r.mtimeMillis() == null ? m.millis : r.mtimeMillis(), cur.atimeMillis(), cur.symlinkTarget());
+        AttributeUpdate a = r.attributes();
+        JdbcNamespace.insertVersion(m, cur.inode(), m.tx, r.size(),
+                a.mode() == null ? cur.mode() : a.mode() & 07777,
+                a.uid() == null ? cur.uid() : a.uid(),
+                a.gid() == null ? cur.gid() : a.gid(),
+                a.mtimeMillis() == null ? m.millis : a.mtimeMillis(),
+                a.atimeMillis() == null ? cur.atimeMillis() : a.atimeMillis(), cur.symlinkTarget());
         replaceMapRows(m, cur.inode(), r.blocks());
         Sql.update(m.c, "UPDATE block_map SET valid_to_tx = ? WHERE inode = ? AND valid_to_tx IS NULL"
                 + " AND block_index >= ?", m.tx, cur.inode(), blockCount);

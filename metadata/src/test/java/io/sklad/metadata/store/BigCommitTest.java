@@ -93,7 +93,7 @@ class BigCommitTest {
         report(what + ": blocks recorded in parts", t);
         t = System.nanoTime();
         EntryInfo out = store.commitVersion(ADMIN, new CommitRequest(r.volume(), r.inode(), r.baseVersion(), r.size(),
-                r.blocks(), r.mtimeMillis(), true));
+                r.blocks(), r.attributes(), true));
         report(what + ": the commit (namespace lock held)", t);
         return out;
     }

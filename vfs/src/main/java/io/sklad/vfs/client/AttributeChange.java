@@ -14,4 +14,14 @@ public record AttributeChange(Integer mode, Integer uid, Integer gid, Long mtime
     public static AttributeChange times(Long mtimeMillis, Long atimeMillis) {
         return new AttributeChange(null, null, null, mtimeMillis, atimeMillis);
     }
+
+    /** This change followed by {@code later}: a field {@code later} sets wins. */
+    public AttributeChange then(AttributeChange later) {
+        return new AttributeChange(
+                later.mode != null ? later.mode : mode,
+                later.uid != null ? later.uid : uid,
+                later.gid != null ? later.gid : gid,
+                later.mtimeMillis != null ? later.mtimeMillis : mtimeMillis,
+                later.atimeMillis != null ? later.atimeMillis : atimeMillis);
+    }
 }

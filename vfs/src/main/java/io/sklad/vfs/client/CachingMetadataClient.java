@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * missing entry (so a create right after a failed lookup is never refused), and {@link #statUncached}, which
  * opens use (close-to-open: an open sees the version committed last, anywhere). Any change this agent makes
  * through the client forgets everything it cached, so the agent always sees its own changes at once; another
- * agent's changes show within {@code ttl}.
+ * agent's changes show within {@code ttl}. Changes of one entry (create, mkdir, symlink, set attributes) forget
+ * only that entry and its parent, and remember the master's answer for the entry: FUSE asks for the attributes of
+ * every file right after creating or changing it, and that answer is the freshest there is.
  */
 public final class CachingMetadataClient implements MetadataClient {
 
@@ -97,6 +100,35 @@ public final class CachingMetadataClient implements MetadataClient {
         entries.invalidateAll();
     }
 
+    /**
+     * Runs a change of the one entry at path: afterwards (whether or not it went through) forgets that entry and
+     * its parent (whose times changed), then remembers the entry the master answered.
+     */
+    private <T> T changedEntry(String volume, String path, Change<T> change, Function<T, EntryInfo> entryOf)
+            throws IOException {
+        T result;
+        long after;
+        try {
+            result = change.run();
+        } finally {
+            after = generation.incrementAndGet();
+            entries.invalidate(new Key(volume, path));
+            entries.invalidate(new Key(volume, parentOf(path)));
+        }
+        remember(after, volume, path, entryOf.apply(result));
+        return result;
+    }
+
+    private static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    @FunctionalInterface
+    private interface Change<T> {
+        T run() throws IOException;
+    }
+
     // ------------------------------------------------------------------ changes: forget what was cached
 
     @Override
@@ -110,30 +142,27 @@ public final class CachingMetadataClient implements MetadataClient {
 
     @Override
     public EntryInfo mkdir(String volume, String path, int mode, int uid, int gid, boolean parents) throws IOException {
-        try {
-            return delegate.mkdir(volume, path, mode, uid, gid, parents);
-        } finally {
-            changed();
+        if (parents) { // may make several directories
+            try {
+                return delegate.mkdir(volume, path, mode, uid, gid, true);
+            } finally {
+                changed();
+            }
         }
+        return changedEntry(volume, path, () -> delegate.mkdir(volume, path, mode, uid, gid, false), e -> e);
     }
 
     @Override
-    public CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive)
-            throws IOException {
-        try {
-            return delegate.createFile(volume, path, mode, uid, gid, exclusive);
-        } finally {
-            changed();
-        }
+    public CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive,
+                                  String leaseHolder, Duration leaseTtl) throws IOException {
+        return changedEntry(volume, path,
+                () -> delegate.createFile(volume, path, mode, uid, gid, exclusive, leaseHolder, leaseTtl),
+                CreatedFile::entry);
     }
 
     @Override
     public EntryInfo symlink(String volume, String path, String target, int uid, int gid) throws IOException {
-        try {
-            return delegate.symlink(volume, path, target, uid, gid);
-        } finally {
-            changed();
-        }
+        return changedEntry(volume, path, () -> delegate.symlink(volume, path, target, uid, gid), e -> e);
     }
 
     @Override
@@ -166,18 +195,14 @@ public final class CachingMetadataClient implements MetadataClient {
 
     @Override
     public EntryInfo setAttributes(String volume, String path, AttributeChange change) throws IOException {
-        try {
-            return delegate.setAttributes(volume, path, change);
-        } finally {
-            changed();
-        }
+        return changedEntry(volume, path, () -> delegate.setAttributes(volume, path, change), e -> e);
     }
 
     @Override
     public EntryInfo commitVersion(String volume, long inode, long baseVersion, long size, List<CommittedBlock> blocks,
-                                   Long mtimeMillis) throws IOException {
+                                   AttributeChange attributes) throws IOException {
         try {
-            return delegate.commitVersion(volume, inode, baseVersion, size, blocks, mtimeMillis);
+            return delegate.commitVersion(volume, inode, baseVersion, size, blocks, attributes);
         } finally {
             changed();
         }

@@ -25,6 +25,16 @@ public record EntryInfo(String name, long inode, EntryKind kind, long version, l
         return kind == EntryKind.SYMLINK;
     }
 
+    /** The same entry with {@code change} applied (attribute changes not yet committed). */
+    public EntryInfo with(AttributeChange change) {
+        return new EntryInfo(name, inode, kind, version, size,
+                change.mode() != null ? change.mode() & 07777 : mode,
+                change.uid() != null ? change.uid() : uid,
+                change.gid() != null ? change.gid() : gid,
+                change.mtimeMillis() != null ? change.mtimeMillis() : mtimeMillis, ctimeMillis,
+                change.atimeMillis() != null ? change.atimeMillis() : atimeMillis, createdMillis, symlinkTarget);
+    }
+
     /** The same entry with another size (an open file's in-flight length). */
     public EntryInfo withSize(long newSize) {
         return new EntryInfo(name, inode, kind, version, newSize, mode, uid, gid, mtimeMillis, ctimeMillis,

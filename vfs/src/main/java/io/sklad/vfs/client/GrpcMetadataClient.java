@@ -317,12 +317,19 @@ public final class GrpcMetadataClient implements MetadataClient {
     }
 
     @Override
-    public CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive)
-            throws IOException {
+    public CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive,
+                                  String leaseHolder, Duration leaseTtl) throws IOException {
         try {
-            CreateFileResponse r = ns().createFile(CreateFileRequest.newBuilder().setVolume(volume).setPath(path)
-                    .setMode(mode).setUid(uid).setGid(gid).setExclusive(exclusive).build());
-            return new CreatedFile(entry(r.getEntry()), r.getCreated());
+            CreateFileRequest.Builder b = CreateFileRequest.newBuilder().setVolume(volume).setPath(path)
+                    .setMode(mode).setUid(uid).setGid(gid).setExclusive(exclusive);
+            if (leaseHolder != null) {
+                b.setLeaseHolder(leaseHolder).setLeaseTtlMillis(leaseTtl == null ? 0 : leaseTtl.toMillis());
+            }
+            CreateFileResponse r = ns().createFile(b.build());
+            EntryInfo e = entry(r.getEntry());
+            LeaseGrant lease = r.getLeaseId().isEmpty() ? null
+                    : new LeaseGrant(r.getLeaseId(), r.getLeaseExpiresAtMillis(), e.inode());
+            return new CreatedFile(e, r.getCreated(), lease);
         } catch (StatusRuntimeException e) {
             throw GrpcErrors.map(e, volume, path);
         }
@@ -424,13 +431,31 @@ public final class GrpcMetadataClient implements MetadataClient {
         }
     }
 
+    private static void setAttributes(CommitVersionRequest.Builder b, AttributeChange a) {
+        if (a.mode() != null) {
+            b.setMode(a.mode());
+        }
+        if (a.uid() != null) {
+            b.setUid(a.uid());
+        }
+        if (a.gid() != null) {
+            b.setGid(a.gid());
+        }
+        if (a.mtimeMillis() != null) {
+            b.setMtimeMillis(a.mtimeMillis());
+        }
+        if (a.atimeMillis() != null) {
+            b.setAtimeMillis(a.atimeMillis());
+        }
+    }
+
     /**
      * Streams the commit in parts of {@link #COMMIT_PART} blocks (CommitVersionStream): no message grows with the
      * file, and the master records each part's blocks while the next is on its way.
      */
     @Override
     public EntryInfo commitVersion(String volume, long inode, long baseVersion, long size,
-                                   List<CommittedBlock> blocks, Long mtimeMillis) throws IOException {
+                                   List<CommittedBlock> blocks, AttributeChange attributes) throws IOException {
         CompletableFuture<CommitVersionResponse> result = new CompletableFuture<>();
         long millis = commitDeadline(timeout, blocks.size()).toMillis();
         StreamObserver<CommitVersionRequest> parts;
@@ -457,9 +482,7 @@ public final class GrpcMetadataClient implements MetadataClient {
                 CommitVersionRequest.Builder b = CommitVersionRequest.newBuilder();
                 if (from == 0) {
                     b.setVolume(volume).setInode(inode).setBaseVersion(baseVersion).setSize(size);
-                    if (mtimeMillis != null) {
-                        b.setMtimeMillis(mtimeMillis);
-                    }
+                    setAttributes(b, attributes);
                 }
                 int to = Math.min(blocks.size(), from + COMMIT_PART);
                 for (CommittedBlock c : blocks.subList(from, to)) {

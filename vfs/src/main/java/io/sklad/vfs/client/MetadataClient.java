@@ -77,8 +77,15 @@ public interface MetadataClient extends AutoCloseable {
 
     EntryInfo mkdir(String volume, String path, int mode, int uid, int gid, boolean parents) throws IOException;
 
-    CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive)
-            throws IOException;
+    /**
+     * Creates a file with an empty first version, or (not exclusive) returns the existing one.
+     *
+     * @param leaseHolder non-null: when this call creates the file, also take a WRITE_SHARED_READ lease on it for
+     *                    this holder (one round trip for a writer's create and lease)
+     * @param leaseTtl    null = the master's default
+     */
+    CreatedFile createFile(String volume, String path, int mode, int uid, int gid, boolean exclusive,
+                           String leaseHolder, java.time.Duration leaseTtl) throws IOException;
 
     EntryInfo symlink(String volume, String path, String target, int uid, int gid) throws IOException;
 
@@ -101,9 +108,13 @@ public interface MetadataClient extends AutoCloseable {
      */
     BlockMapPage getBlockMap(String volume, long inode, long version, long fromIndex, long count) throws IOException;
 
-    /** Compare-and-set commit of a new version on top of {@code baseVersion}; a stale base is a conflict. */
+    /**
+     * Compare-and-set commit of a new version on top of {@code baseVersion}; a stale base is a conflict.
+     *
+     * @param attributes the new version's attributes; null fields keep the base's, a null mtime is the commit's time
+     */
     EntryInfo commitVersion(String volume, long inode, long baseVersion, long size, List<CommittedBlock> blocks,
-                            Long mtimeMillis) throws IOException;
+                            AttributeChange attributes) throws IOException;
 
     /** Versions of the file at path, oldest first. */
     List<FileVersionInfo> listVersions(String volume, String path) throws IOException;

@@ -10,7 +10,9 @@ import io.sklad.vfs.attr.SkladUserAttributeView;
 import io.sklad.vfs.attr.UnixFileAttributeView;
 import io.sklad.vfs.attr.UnixFileAttributes;
 import io.sklad.vfs.client.AttributeChange;
+import io.sklad.vfs.client.CreatedFile;
 import io.sklad.vfs.client.EntryInfo;
+import io.sklad.vfs.client.LeaseGrant;
 import io.sklad.vfs.client.MetadataClient;
 import io.sklad.vfs.io.OpenFile;
 import io.sklad.vfs.io.OpenFileRegistry;
@@ -99,15 +101,20 @@ final class FileOperations {
         int mode = modeOf(attrs, DEFAULT_FILE_MODE);
         Location at = loc;
         EntryInfo entry;
+        LeaseGrant granted = null; // the write lease a create took with the file
         if (createNew) {
-            entry = metadata.createFile(loc.volume(), loc.inVolume(), mode, 0, 0, true).entry();
+            CreatedFile c = createFile(loc, mode, true);
+            entry = c.entry();
+            granted = c.lease();
         } else if (create) {
             try {
                 Stat s = fs.statFresh(loc, follow);
                 at = s.location();
                 entry = s.entry();
             } catch (NoSuchFileException e) {
-                entry = metadata.createFile(loc.volume(), loc.inVolume(), mode, 0, 0, false).entry();
+                CreatedFile c = createFile(loc, mode, false);
+                entry = c.entry();
+                granted = c.lease();
             }
         } else {
             Stat s = fs.statFresh(loc, follow);
@@ -123,8 +130,9 @@ final class FileOperations {
         }
         // writers hold a lease while open, so another agent's writer gets Busy instead of a later conflict;
         // taken before anything changes (truncate), so a refused open changes nothing
-        LeaseKeeper.WriteHandle lease = write
-                ? fs.leases().openForWrite(at.volume(), at.inVolume(), entry.inode(), at.path().toString()) : null;
+        LeaseKeeper.WriteHandle lease = !write ? null : granted != null
+                ? fs.leases().adoptWrite(at.volume(), at.inVolume(), entry.inode(), at.path().toString(), granted)
+                : fs.leases().openForWrite(at.volume(), at.inVolume(), entry.inode(), at.path().toString());
         OpenFile file;
         try {
             file = registry.acquire(fs.volume(at), entry);
@@ -164,6 +172,12 @@ final class FileOperations {
                 }
             }
         });
+    }
+
+    /** Creates the file, taking the writer's lease in the same call (create implies a writable open here). */
+    private CreatedFile createFile(Location loc, int mode, boolean exclusive) throws IOException {
+        LeaseKeeper leases = fs.leases();
+        return metadata.createFile(loc.volume(), loc.inVolume(), mode, 0, 0, exclusive, leases.holder(), leases.ttl());
     }
 
     private static void closeLease(LeaseKeeper.WriteHandle lease) {
@@ -382,11 +396,12 @@ final class FileOperations {
             throw new AccessDeniedException(path.toString(), null, SkladReasons.READ_ONLY);
         }
         Stat s = fs.stat(loc, follow);
-        metadata.setAttributes(s.location().volume(), s.location().inVolume(), change);
-        if (change.mtimeMillis() != null && s.entry().isFile()) {
-            // the commit of an open, changed file would stamp "now": carry the explicit time into it
-            registry.find(s.location().volume(), s.entry().inode()).filter(OpenFile::isModified)
-                    .ifPresent(f -> f.setPendingMtime(change.mtimeMillis()));
+        // a file this agent is writing takes the change into its coming commit: no transaction of its own, and
+        // an explicit mtime is not overwritten by the commit's "now"
+        if (s.entry().isFile() && registry.find(s.location().volume(), s.entry().inode())
+                .map(f -> f.deferAttributes(change)).orElse(false)) {
+            return;
         }
+        metadata.setAttributes(s.location().volume(), s.location().inVolume(), change);
     }
 }

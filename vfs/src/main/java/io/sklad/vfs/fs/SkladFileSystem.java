@@ -290,7 +290,7 @@ public final class SkladFileSystem extends FileSystem {
             EntryInfo entry = at.isRoot() ? rootEntry
                     : fresh ? metadata.statUncached(at.volume(), at.inVolume()) : metadata.stat(at.volume(), at.inVolume());
             if (!follow || !entry.isSymlink()) {
-                return new Stat(at, withOpenSize(at, entry));
+                return new Stat(at, withOpenChanges(at, entry));
             }
             String target = entry.symlinkTarget();
             SkladPath next = target.startsWith("/") ? new SkladPath(this, target)
@@ -300,12 +300,12 @@ public final class SkladFileSystem extends FileSystem {
         throw new FileSystemException(location.path().toString(), null, "Too many levels of symbolic links");
     }
 
-    private EntryInfo withOpenSize(Location at, EntryInfo entry) {
+    private EntryInfo withOpenChanges(Location at, EntryInfo entry) {
         if (!entry.isFile()) {
             return entry;
         }
         Optional<OpenFile> open = registry.find(at.volume(), entry.inode());
-        return open.filter(OpenFile::isModified).map(f -> entry.withSize(f.size())).orElse(entry);
+        return open.map(f -> f.overlay(entry)).orElse(entry);
     }
 
     /** A volume's settings, cached (they never change). */

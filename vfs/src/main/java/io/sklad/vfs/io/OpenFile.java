@@ -1,5 +1,6 @@
 package io.sklad.vfs.io;
 
+import io.sklad.vfs.client.AttributeChange;
 import io.sklad.vfs.client.BlockRef;
 import io.sklad.vfs.client.CommittedBlock;
 import io.sklad.vfs.client.EntryInfo;
@@ -96,7 +97,8 @@ public final class OpenFile implements FileContent, AutoCloseable {
     private BlockMapCache baseMap;
     private long size;
     private boolean modified;
-    private Long pendingMtime;
+    /** Attribute changes made while modified, carried by the next commit; null = none. */
+    private AttributeChange pendingAttributes;
     private final Map<Long, Slot> resident = new HashMap<>();
     private final Map<Long, UploadedBlock> uploaded = new HashMap<>();
     private final LinkedHashSet<Long> scheduled = new LinkedHashSet<>();
@@ -207,11 +209,45 @@ public final class OpenFile implements FileContent, AutoCloseable {
         }
     }
 
-    /** The mtime the next commit carries (set by setLastModifiedTime while the file has local changes). */
-    public void setPendingMtime(long millis) {
+    /**
+     * Folds an attribute change into the next commit when the file has uncommitted changes, so that the
+     * chmod/chown/utimens programs like {@code cp -a} make between writing and closing cost no master transaction
+     * of their own (and an explicit mtime is not overwritten by the commit's "now"). The commit that follows is
+     * certain: the last channel's close commits a modified file. Holds {@code commitLock} shared, so no commit runs
+     * between the check and the change.
+     *
+     * @return false when there is nothing uncommitted: the caller changes the attributes at the master itself
+     */
+    public boolean deferAttributes(AttributeChange change) {
+        commitLock.readLock().lock();
+        try {
+            state.lock();
+            try {
+                if (!modified || closed) {
+                    return false;
+                }
+                pendingAttributes = pendingAttributes == null ? change : pendingAttributes.then(change);
+                return true;
+            } finally {
+                state.unlock();
+            }
+        } finally {
+            commitLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The entry as this agent sees it: a committed entry of this inode with the in-flight length and the
+     * attribute changes not yet committed; unchanged when there are no local changes.
+     */
+    public EntryInfo overlay(EntryInfo committed) {
         state.lock();
         try {
-            pendingMtime = millis;
+            if (!modified) {
+                return committed;
+            }
+            EntryInfo e = committed.withSize(size);
+            return pendingAttributes == null ? e : e.with(pendingAttributes);
         } finally {
             state.unlock();
         }
@@ -623,14 +659,15 @@ public final class OpenFile implements FileContent, AutoCloseable {
         List<CommittedBlock> blocks = new ArrayList<>();
         long base;
         long newSize;
-        long mtime;
+        AttributeChange attributes;
         long upTo;
         state.lock();
         try {
             upTo = changes; // stable: the caller holds commitLock exclusively, so no write runs
             newSize = size;
             base = baseVersion;
-            mtime = pendingMtime != null ? pendingMtime : System.currentTimeMillis();
+            AttributeChange now = AttributeChange.times(System.currentTimeMillis(), null);
+            attributes = pendingAttributes == null ? now : now.then(pendingAttributes);
             long newBlocks = blocksFor(newSize);
             uploaded.forEach((i, up) -> {
                 if (i < newBlocks) {
@@ -647,7 +684,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
             state.unlock();
         }
         blocks.sort(Comparator.comparingLong(CommittedBlock::index));
-        EntryInfo committed = metadata.commitVersion(volume.name(), inode, base, newSize, blocks, mtime);
+        EntryInfo committed = metadata.commitVersion(volume.name(), inode, base, newSize, blocks, attributes);
         log.debug("committed inode {} version {} -> {}: {} bytes, {} changed blocks", inode, base,
                 committed.version(), newSize, blocks.size());
         state.lock();
@@ -656,7 +693,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
             setBase(committed.withSize(newSize));
             modified = false;
             committedChanges = upTo;
-            pendingMtime = null;
+            pendingAttributes = null;
         } finally {
             state.unlock();
         }
@@ -703,6 +740,9 @@ public final class OpenFile implements FileContent, AutoCloseable {
             lines.add("inode " + inode);
             lines.add("base_version " + baseVersion);
             lines.add("size " + size);
+            if (pendingAttributes != null) {
+                lines.add("attributes " + pendingAttributes);
+            }
             uploaded.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
                 CommittedBlock c = e.getValue().toCommitted(e.getKey());
                 lines.add("uploaded " + c.index() + " " + (c.id() == null ? "-" : c.id().hex()) + " "

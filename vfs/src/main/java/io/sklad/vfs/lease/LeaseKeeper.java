@@ -117,6 +117,11 @@ public final class LeaseKeeper implements AutoCloseable {
         return holder;
     }
 
+    /** The ttl this keeper asks of the master for its leases. */
+    public Duration ttl() {
+        return ttl;
+    }
+
     // ------------------------------------------------------------------ write leases
 
     /**
@@ -144,6 +149,34 @@ public final class LeaseKeeper implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             dropWrite(key, held);
             throw e;
+        }
+        return new WriteHandle(key, held);
+    }
+
+    /**
+     * A share of the write lease on a file, taking {@code granted} (a lease the master gave this holder with the
+     * file's creation) as the lease when this agent holds none yet, so the open costs no acquire of its own.
+     */
+    public WriteHandle adoptWrite(String volume, String path, long inode, String display, LeaseGrant granted) {
+        Key key = new Key(volume, inode);
+        Held held;
+        synchronized (this) {
+            held = writes.computeIfAbsent(key, k -> new Held(volume, path, display, LeaseMode.WRITE_SHARED_READ));
+            held.refs++;
+        }
+        boolean spare;
+        synchronized (held) {
+            spare = held.grant != null || !open;
+            if (!spare) {
+                held.grant = granted;
+            }
+        }
+        if (spare) { // this agent already held one (or is closing): the extra lease goes back
+            try {
+                metadata.releaseLease(granted.leaseId());
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not release a spare lease on {} (it expires on its own): {}", display, e.toString());
+            }
         }
         return new WriteHandle(key, held);
     }

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sklad.vfs.AgentConfig;
 import io.sklad.vfs.client.CachingMetadataClient;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,5 +130,46 @@ class AttributeCacheTest {
         Files.size(writer.getPath("/main/many/f1"));
         Files.size(writer.getPath("/main/many/f1"));
         assertThat(((CachingMetadataClient) writer.metadata()).hits()).isEqualTo(before);
+    }
+
+    @Test
+    void whatThisAgentCreatedAnswersTheStatThatFollows() throws Exception {
+        Path p = cached.getPath("/main/created.txt");
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long before = cache().hits();
+            assertThat(Files.readAttributes(p, BasicFileAttributes.class).isRegularFile()).isTrue();
+            assertThat(cache().hits()).isEqualTo(before + 1);
+            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            assertThat(Files.size(p)).isEqualTo(3);
+        }
+        // the commit forgot what the create remembered
+        assertThat(Files.size(p)).isEqualTo(3);
+        assertThat(Files.size(writer.getPath("/main/created.txt"))).isEqualTo(3);
+    }
+
+    @Test
+    void attributesChangedWhileWritingArriveWithTheCommit() throws Exception {
+        Path p = cached.getPath("/main/cp-a.txt");
+        Path elsewhere = writer.getPath("/main/cp-a.txt");
+        FileTime then = FileTime.fromMillis(1_400_000_000_000L);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("data".getBytes(StandardCharsets.UTF_8)));
+            // what cp -a does before closing: times, owner, mode
+            Files.setLastModifiedTime(p, then);
+            Files.setAttribute(p, "unix:gid", 42);
+            Files.setAttribute(p, "unix:mode", 0600);
+            // this agent sees them at once; the master has them with the version, at close
+            assertThat(Files.getLastModifiedTime(p)).isEqualTo(then);
+            assertThat((int) Files.getAttribute(p, "unix:mode") & 07777).isEqualTo(0600);
+            assertThat(Files.getAttribute(p, "unix:gid")).isEqualTo(42);
+            assertThat((int) Files.getAttribute(elsewhere, "unix:mode") & 07777).isEqualTo(0644);
+        }
+        assertThat(Files.readString(elsewhere)).isEqualTo("data");
+        assertThat(Files.getLastModifiedTime(elsewhere)).isEqualTo(then);
+        assertThat((int) Files.getAttribute(elsewhere, "unix:mode") & 07777).isEqualTo(0600);
+        assertThat(Files.getAttribute(elsewhere, "unix:gid")).isEqualTo(42);
+        // without uncommitted changes a change goes to the master at once
+        Files.setAttribute(p, "unix:mode", 0640);
+        assertThat((int) Files.getAttribute(elsewhere, "unix:mode") & 07777).isEqualTo(0640);
     }
 }

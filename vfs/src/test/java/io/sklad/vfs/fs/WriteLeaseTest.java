@@ -103,6 +103,23 @@ class WriteLeaseTest {
     }
 
     @Test
+    void aNewFileIsLeasedByItsCreate() throws Exception {
+        Path mine = first.getPath("/main/new-by-first.txt");
+        Path theirs = second.getPath("/main/new-by-first.txt");
+        try (SeekableByteChannel ch = Files.newByteChannel(mine, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            // held from the create on (CreateFile took it)
+            assertThat(first.leases().heldCount()).isEqualTo(1);
+            ch.write(ByteBuffer.wrap(bytes("made by first")));
+            expectBusy(theirs, StandardOpenOption.WRITE);
+            assertThat(get(theirs)).isEmpty();
+        }
+        assertThat(first.leases().heldCount()).isZero();
+        put(theirs, "then second");
+        assertThat(get(mine)).isEqualTo("then second");
+    }
+
+    @Test
     void aRefusedWriterChangesNothing() throws Exception {
         Path mine = first.getPath("/main/untouched.txt");
         Path theirs = second.getPath("/main/untouched.txt");
