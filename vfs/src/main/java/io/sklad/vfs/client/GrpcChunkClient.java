@@ -1,6 +1,7 @@
 package io.sklad.vfs.client;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -146,7 +147,10 @@ public final class GrpcChunkClient implements ChunkClient {
                         ByteBuffer frame = data.slice();
                         frame.limit(Math.min(FRAME, data.remaining()));
                         data.position(data.position() + frame.remaining());
-                        requests.onNext(PutBlocksRequest.newBuilder().setData(ByteString.copyFrom(frame)).build());
+                        // a sealed block is never written again: frames share its bytes (three replicas
+                        // copied each block three times more, and the copies were garbage at once)
+                        requests.onNext(PutBlocksRequest.newBuilder()
+                                .setData(UnsafeByteOperations.unsafeWrap(frame)).build());
                     }
                 }
                 requests.onCompleted();
