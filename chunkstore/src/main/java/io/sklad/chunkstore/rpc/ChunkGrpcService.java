@@ -2,18 +2,22 @@ package io.sklad.chunkstore.rpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.sklad.chunkstore.store.BlockId;
 import io.sklad.chunkstore.store.BlockStats;
 import io.sklad.chunkstore.store.BlockStore;
 import io.sklad.chunkstore.store.CorruptBlockException;
 import io.sklad.proto.v1.BlockHeader;
+import io.sklad.proto.v1.BlockUnavailable;
 import io.sklad.proto.v1.ChunkServiceGrpc;
 import io.sklad.proto.v1.DeleteBlocksRequest;
 import io.sklad.proto.v1.DeleteBlocksResponse;
 import io.sklad.proto.v1.ErrorCode;
 import io.sklad.proto.v1.GetBlockRequest;
 import io.sklad.proto.v1.GetBlockResponse;
+import io.sklad.proto.v1.GetBlocksRequest;
+import io.sklad.proto.v1.GetBlocksResponse;
 import io.sklad.proto.v1.HasBlocksRequest;
 import io.sklad.proto.v1.HasBlocksResponse;
 import io.sklad.proto.v1.PutBlocksRequest;
@@ -36,6 +40,8 @@ public final class ChunkGrpcService extends ChunkServiceGrpc.ChunkServiceImplBas
 
     /** Largest data frame in either direction. */
     public static final int FRAME_BYTES = 1024 * 1024;
+    /** Most block ids one GetBlocks call may ask for. */
+    public static final int MAX_GET_BLOCKS = 1024;
 
     private final BlockStore store;
     private final String nodeId;
@@ -188,9 +194,7 @@ public final class ChunkGrpcService extends ChunkServiceGrpc.ChunkServiceImplBas
         int offset = 0;
         do {
             int n = Math.min(FRAME_BYTES, data.length - offset);
-            // The array is never written again, so frames may share it instead of copying.
-            GetBlockResponse.Builder frame = GetBlockResponse.newBuilder()
-                    .setData(UnsafeByteOperations.unsafeWrap(data, offset, n));
+            GetBlockResponse.Builder frame = GetBlockResponse.newBuilder().setData(frame(data, offset, n));
             if (offset == 0) {
                 frame.setLength(data.length);
             }
@@ -198,6 +202,86 @@ public final class ChunkGrpcService extends ChunkServiceGrpc.ChunkServiceImplBas
             offset += n;
         } while (offset < data.length);
         responses.onCompleted();
+    }
+
+    @Override
+    public void getBlocks(GetBlocksRequest request, StreamObserver<GetBlocksResponse> responses) {
+        List<BlockId> ids = new ArrayList<>(request.getBlockIdsCount());
+        try {
+            if (request.getBlockIdsCount() > MAX_GET_BLOCKS) {
+                throw invalid("at most " + MAX_GET_BLOCKS + " block ids per GetBlocks, got "
+                        + request.getBlockIdsCount());
+            }
+            for (ByteString raw : request.getBlockIdsList()) {
+                ids.add(blockId(raw));
+            }
+        } catch (Exception e) {
+            responses.onError(GrpcErrors.fromException(e));
+            return;
+        }
+        BlocksSender sender = new BlocksSender(ids, (ServerCallStreamObserver<GetBlocksResponse>) responses);
+        ((ServerCallStreamObserver<GetBlocksResponse>) responses).setOnReadyHandler(sender);
+        sender.run();
+    }
+
+    /**
+     * Sends the blocks of one GetBlocks call as the client takes them (flow control): at most one block beyond
+     * what the transport is ready for is read into memory, however many the call asks for.
+     */
+    private final class BlocksSender implements Runnable {
+        private final List<BlockId> ids;
+        private final ServerCallStreamObserver<GetBlocksResponse> out;
+        private int next;
+        private boolean done;
+
+        BlocksSender(List<BlockId> ids, ServerCallStreamObserver<GetBlocksResponse> out) {
+            this.ids = ids;
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void run() {
+            while (!done && out.isReady()) {
+                if (out.isCancelled()) {
+                    done = true;
+                } else if (next == ids.size()) {
+                    done = true;
+                    out.onCompleted();
+                } else {
+                    send(ids.get(next++));
+                }
+            }
+        }
+
+        private void send(BlockId id) {
+            byte[] data;
+            try {
+                // Read whole (at most one block) so nothing unverified is ever sent.
+                data = store.get(id);
+            } catch (Exception e) {
+                // one bad or missing block must not cost the client the others: it reads this one elsewhere
+                log.debug("GetBlocks: block {} not served: {}", id, e.toString());
+                BlockUnavailable.Builder unavailable = BlockUnavailable.newBuilder()
+                        .setBlockId(ByteString.copyFrom(id.toBytes()));
+                var detail = GrpcErrors.detailOf(GrpcErrors.fromException(e));
+                if (detail != null) {
+                    unavailable.setError(detail);
+                }
+                out.onNext(GetBlocksResponse.newBuilder().setUnavailable(unavailable).build());
+                return;
+            }
+            out.onNext(GetBlocksResponse.newBuilder().setHeader(BlockHeader.newBuilder()
+                    .setBlockId(ByteString.copyFrom(id.toBytes())).setLength(data.length)).build());
+            for (int offset = 0; offset < data.length; offset += FRAME_BYTES) {
+                out.onNext(GetBlocksResponse.newBuilder()
+                        .setData(frame(data, offset, Math.min(FRAME_BYTES, data.length - offset))).build());
+            }
+        }
+    }
+
+    /** A frame of a block read for sending: the array is never written again, so frames share it. */
+    private static ByteString frame(byte[] data, int offset, int length) {
+        return UnsafeByteOperations.unsafeWrap(data, offset, length);
     }
 
     @Override

@@ -22,6 +22,8 @@ import io.sklad.proto.v1.ErrorCode;
 import io.sklad.proto.v1.ErrorDetail;
 import io.sklad.proto.v1.GetBlockRequest;
 import io.sklad.proto.v1.GetBlockResponse;
+import io.sklad.proto.v1.GetBlocksRequest;
+import io.sklad.proto.v1.GetBlocksResponse;
 import io.sklad.proto.v1.HasBlocksRequest;
 import io.sklad.proto.v1.PutBlocksRequest;
 import io.sklad.proto.v1.PutBlocksResponse;
@@ -205,6 +207,47 @@ class ChunkGrpcServiceTest {
         assertThat(stat.getNodeId()).isEqualTo(worker.nodeId());
         assertThat(stat.getReadOnly()).isFalse();
         assertThat(stat.getCapacityBytes()).isPositive();
+    }
+
+    @Test
+    void getBlocksStreamsSeveralInOrderAndMarksTheOnesItCannotServe() throws Exception {
+        byte[] a = Blocks.random(70_000);
+        byte[] c = Blocks.random(2 * 1024 * 1024 + 5);
+        byte[] empty = new byte[0];
+        put(a, c, empty);
+        BlockId missing = Blocks.idOf(Blocks.random(10));
+
+        Iterator<GetBlocksResponse> frames = blocking.getBlocks(GetBlocksRequest.newBuilder()
+                .addBlockIds(ByteString.copyFrom(Blocks.idOf(a).toBytes()))
+                .addBlockIds(ByteString.copyFrom(missing.toBytes()))
+                .addBlockIds(ByteString.copyFrom(Blocks.idOf(c).toBytes()))
+                .addBlockIds(ByteString.copyFrom(Blocks.idOf(empty).toBytes())).build());
+        List<String> seen = new ArrayList<>();
+        List<byte[]> blocks = new ArrayList<>();
+        ByteArrayOutputStream current = null;
+        while (frames.hasNext()) {
+            GetBlocksResponse r = frames.next();
+            switch (r.getPartCase()) {
+                case HEADER -> {
+                    if (current != null) {
+                        blocks.add(current.toByteArray());
+                    }
+                    current = new ByteArrayOutputStream();
+                    seen.add(BlockId.of(r.getHeader().getBlockId().toByteArray()) + "/" + r.getHeader().getLength());
+                }
+                case DATA -> r.getData().writeTo(current);
+                case UNAVAILABLE -> {
+                    seen.add("unavailable " + BlockId.of(r.getUnavailable().getBlockId().toByteArray()));
+                    assertThat(r.getUnavailable().getError().getCode()).isEqualTo(ErrorCode.NOT_FOUND);
+                }
+                default -> throw new AssertionError("empty frame");
+            }
+        }
+        blocks.add(current.toByteArray());
+
+        assertThat(seen).containsExactly(Blocks.idOf(a) + "/" + a.length, "unavailable " + missing,
+                Blocks.idOf(c) + "/" + c.length, Blocks.idOf(empty) + "/0");
+        assertThat(blocks).containsExactly(a, c, empty);
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.sklad.vfs.client;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Context;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -16,6 +18,8 @@ import io.sklad.proto.v1.BlockHeader;
 import io.sklad.proto.v1.ChunkServiceGrpc;
 import io.sklad.proto.v1.GetBlockRequest;
 import io.sklad.proto.v1.GetBlockResponse;
+import io.sklad.proto.v1.GetBlocksRequest;
+import io.sklad.proto.v1.GetBlocksResponse;
 import io.sklad.proto.v1.HasBlocksRequest;
 import io.sklad.proto.v1.PutBlocksRequest;
 import io.sklad.proto.v1.PutBlocksResponse;
@@ -93,8 +97,17 @@ public final class GrpcChunkClient implements ChunkClient {
     }
 
     private ChunkServiceGrpc.ChunkServiceBlockingStub blocking(String address) {
+        return blocking(address, timeout);
+    }
+
+    private ChunkServiceGrpc.ChunkServiceBlockingStub blocking(String address, Duration deadline) {
         return ChunkServiceGrpc.newBlockingStub(channel(address)).withInterceptors(tokenInterceptor)
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The base timeout plus a second per 8 MiB: a call moving many blocks gets longer. */
+    private Duration deadlineFor(long bytes) {
+        return timeout.plusMillis(bytes / (8L * 1024 * 1024) * 1000);
     }
 
     @Override
@@ -104,9 +117,7 @@ public final class GrpcChunkClient implements ChunkClient {
             result.complete(Set.of());
             return result;
         }
-        // The deadline grows with the batch: the base timeout, plus a second per 8 MiB.
-        long bytes = batch.stream().mapToLong(SealedBlock::length).sum();
-        Duration deadline = timeout.plusMillis(bytes / (8L * 1024 * 1024) * 1000);
+        Duration deadline = deadlineFor(batch.stream().mapToLong(SealedBlock::length).sum());
         StreamObserver<PutBlocksResponse> responses = new StreamObserver<>() {
             @Override
             public void onNext(PutBlocksResponse r) {
@@ -136,7 +147,10 @@ public final class GrpcChunkClient implements ChunkClient {
                         ByteBuffer frame = data.slice();
                         frame.limit(Math.min(FRAME, data.remaining()));
                         data.position(data.position() + frame.remaining());
-                        requests.onNext(PutBlocksRequest.newBuilder().setData(ByteString.copyFrom(frame)).build());
+                        // a sealed block is never written again: frames share its bytes (three replicas
+                        // copied each block three times more, and the copies were garbage at once)
+                        requests.onNext(PutBlocksRequest.newBuilder()
+                                .setData(UnsafeByteOperations.unsafeWrap(frame)).build());
                     }
                 }
                 requests.onCompleted();
@@ -181,6 +195,74 @@ public final class GrpcChunkClient implements ChunkClient {
             return out;
         } catch (StatusRuntimeException e) {
             throw GrpcErrors.map(e, null, "block " + id.shortHex() + " on " + address);
+        }
+    }
+
+    @Override
+    public void getBlocks(String address, List<BlockId> ids, BlockSink sink) throws IOException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        GetBlocksRequest.Builder request = GetBlocksRequest.newBuilder();
+        ids.forEach(id -> request.addBlockIds(ByteString.copyFrom(id.toBytes())));
+        Set<BlockId> asked = new HashSet<>(ids);
+        // a context of its own, so a stream this reader gives up on is cancelled at once, not left to its deadline
+        Context.CancellableContext call = Context.current().withCancellation();
+        Context previous = call.attach();
+        BlockId current = null;
+        byte[] out = null;
+        int filled = 0;
+        try {
+            // the blocking iterator takes frames as this thread reads them and the worker sends only while the
+            // transport is ready: at most a flow-control window runs ahead of this reader, however long the run
+            Iterator<GetBlocksResponse> it = blocking(address, deadlineFor((long) ids.size() * MAX_BLOCK))
+                    .getBlocks(request.build());
+            while (it.hasNext()) {
+                GetBlocksResponse r = it.next();
+                switch (r.getPartCase()) {
+                    case HEADER -> {
+                        if (current != null) {
+                            throw new IOException("worker " + address + " sent a short block " + current.shortHex());
+                        }
+                        current = BlockId.of(r.getHeader().getBlockId().toByteArray());
+                        long length = r.getHeader().getLength();
+                        if (!asked.contains(current) || length < 0 || length > MAX_BLOCK) {
+                            throw new IOException("worker " + address + " announced block " + current.shortHex()
+                                    + " of " + length + " bytes, which was not asked for or is impossible");
+                        }
+                        out = new byte[(int) length];
+                        filled = 0;
+                    }
+                    case DATA -> {
+                        ByteString data = r.getData();
+                        if (current == null || filled + data.size() > out.length) {
+                            throw new IOException("worker " + address + " sent bytes beyond the blocks announced");
+                        }
+                        data.copyTo(out, filled);
+                        filled += data.size();
+                    }
+                    case UNAVAILABLE -> {
+                        if (current != null) {
+                            throw new IOException("worker " + address + " sent a short block " + current.shortHex());
+                        }
+                        continue;
+                    }
+                    default -> throw new IOException("worker " + address + " sent an empty GetBlocks frame");
+                }
+                if (current != null && filled == out.length) {
+                    sink.accept(current, out);
+                    current = null;
+                    out = null;
+                }
+            }
+            if (current != null) {
+                throw new IOException("worker " + address + " sent a short block " + current.shortHex());
+            }
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.map(e, null, "blocks on " + address);
+        } finally {
+            call.detach(previous);
+            call.cancel(null);
         }
     }
 

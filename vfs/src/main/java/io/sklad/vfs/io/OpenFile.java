@@ -318,6 +318,7 @@ public final class OpenFile implements FileContent, AutoCloseable {
     @Override
     public void readAhead(long position, int blocks) {
         long first = position / blockSize;
+        List<BlockReader.Prefetch> wanted = new ArrayList<>();
         state.lock();
         try {
             long last = Math.min(blocksFor(size) - 1, first + blocks - 1);
@@ -329,16 +330,17 @@ public final class OpenFile implements FileContent, AutoCloseable {
                 UploadedBlock up = uploaded.get(index);
                 if (up != null) {
                     if (!up.isHole()) {
-                        reader.prefetch(up.id(), () -> up.toRef(index));
+                        wanted.add(new BlockReader.Prefetch(up.id(), () -> up.toRef(index)));
                     }
                 } else if (index < baseValidBlocks) {
                     BlockMapCache map = baseMap;
-                    reader.prefetch(null, () -> map.ref(index));
+                    wanted.add(new BlockReader.Prefetch(null, () -> map.ref(index)));
                 }
             }
         } finally {
             state.unlock();
         }
+        reader.prefetch(wanted);
     }
 
     // ------------------------------------------------------------------ write

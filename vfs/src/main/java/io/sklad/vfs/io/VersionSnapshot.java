@@ -5,6 +5,8 @@ import io.sklad.vfs.client.BlockRef;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NonWritableChannelException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A committed version of a file, read-only: what {@code openVersion} reads. */
 public final class VersionSnapshot implements FileContent {
@@ -68,9 +70,11 @@ public final class VersionSnapshot implements FileContent {
     public void readAhead(long position, int blocks) {
         long first = position / blockSize;
         long last = Math.min((size - 1) / blockSize, first + blocks - 1);
+        List<BlockReader.Prefetch> wanted = new ArrayList<>();
         for (long i = first; i <= last; i++) {
             long index = i;
-            reader.prefetch(null, () -> map.ref(index));
+            wanted.add(new BlockReader.Prefetch(null, () -> map.ref(index)));
         }
+        reader.prefetch(wanted);
     }
 }

@@ -44,6 +44,9 @@ final class ClusterFixture implements AutoCloseable {
     /** PutBlocks calls and blocks sent by the agent, counted by a decorator around the real client. */
     final AtomicLong putCalls = new AtomicLong();
     final AtomicLong putBlocks = new AtomicLong();
+    /** GetBlock calls (one block each) and GetBlocks calls (a run of blocks each). */
+    final AtomicLong getCalls = new AtomicLong();
+    final AtomicLong getRunCalls = new AtomicLong();
     final SkladFileSystem fs;
 
     ClusterFixture(Path dir, int workerCount) throws Exception {
@@ -135,7 +138,14 @@ final class ClusterFixture implements AutoCloseable {
 
         @Override
         public byte[] getBlock(String address, BlockId id) throws IOException {
+            getCalls.incrementAndGet();
             return delegate.getBlock(address, id);
+        }
+
+        @Override
+        public void getBlocks(String address, List<BlockId> ids, BlockSink sink) throws IOException {
+            getRunCalls.incrementAndGet();
+            delegate.getBlocks(address, ids, sink);
         }
 
         @Override

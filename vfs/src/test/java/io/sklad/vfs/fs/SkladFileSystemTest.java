@@ -199,6 +199,29 @@ class SkladFileSystemTest {
     }
 
     @Test
+    void aSequentialReadFetchesRunsOfBlocksNotOneCallPerBlock() throws Exception {
+        byte[] data = random(256 * BS, 99);
+        write(fs.getPath("/main/sequential.bin"), data);
+        try (SkladFileSystem other = cluster.openFileSystem(dir.resolve("agent-reader"), 0)) {
+            long single = cluster.getCalls.get();
+            long runs = cluster.getRunCalls.get();
+            byte[] back;
+            try (InputStream in = Files.newInputStream(other.getPath("/main/sequential.bin"))) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                byte[] buf = new byte[1 << 20];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    out.write(buf, 0, n);
+                }
+                back = out.toByteArray();
+            }
+            assertThat(back).isEqualTo(data);
+            long calls = cluster.getCalls.get() - single + cluster.getRunCalls.get() - runs;
+            assertThat(calls).as("block fetches for 256 blocks (%d single, %d runs)", cluster.getCalls.get() - single,
+                    cluster.getRunCalls.get() - runs).isLessThan(64);
+        }
+    }
+
+    @Test
     void fullBlocksUploadWhileWritingGoesOn() throws Exception {
         Path p = fs.getPath("/main/streaming.bin");
         long before = cluster.putBlocks.get();
