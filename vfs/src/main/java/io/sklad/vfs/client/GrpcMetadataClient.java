@@ -65,6 +65,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * {@link MetadataClient} over gRPC: one shared channel to the master, a deadline on every call, the user
@@ -384,21 +386,7 @@ public final class GrpcMetadataClient implements MetadataClient {
     @Override
     public EntryInfo setAttributes(String volume, String path, AttributeChange change) throws IOException {
         SetAttributesRequest.Builder b = SetAttributesRequest.newBuilder().setVolume(volume).setPath(path);
-        if (change.mode() != null) {
-            b.setMode(change.mode());
-        }
-        if (change.uid() != null) {
-            b.setUid(change.uid());
-        }
-        if (change.gid() != null) {
-            b.setGid(change.gid());
-        }
-        if (change.mtimeMillis() != null) {
-            b.setMtimeMillis(change.mtimeMillis());
-        }
-        if (change.atimeMillis() != null) {
-            b.setAtimeMillis(change.atimeMillis());
-        }
+        sendAttributes(change, b::setMode, b::setUid, b::setGid, b::setMtimeMillis, b::setAtimeMillis);
         try {
             return entry(ns().setAttributes(b.build()).getEntry());
         } catch (StatusRuntimeException e) {
@@ -431,21 +419,23 @@ public final class GrpcMetadataClient implements MetadataClient {
         }
     }
 
-    private static void setAttributes(CommitVersionRequest.Builder b, AttributeChange a) {
+    /** Sets the fields a change sets, on whichever request carries them (SetAttributes or a commit). */
+    private static void sendAttributes(AttributeChange a, IntConsumer mode, IntConsumer uid, IntConsumer gid,
+            LongConsumer mtimeMillis, LongConsumer atimeMillis) {
         if (a.mode() != null) {
-            b.setMode(a.mode());
+            mode.accept(a.mode());
         }
         if (a.uid() != null) {
-            b.setUid(a.uid());
+            uid.accept(a.uid());
         }
         if (a.gid() != null) {
-            b.setGid(a.gid());
+            gid.accept(a.gid());
         }
         if (a.mtimeMillis() != null) {
-            b.setMtimeMillis(a.mtimeMillis());
+            mtimeMillis.accept(a.mtimeMillis());
         }
         if (a.atimeMillis() != null) {
-            b.setAtimeMillis(a.atimeMillis());
+            atimeMillis.accept(a.atimeMillis());
         }
     }
 
@@ -482,7 +472,7 @@ public final class GrpcMetadataClient implements MetadataClient {
                 CommitVersionRequest.Builder b = CommitVersionRequest.newBuilder();
                 if (from == 0) {
                     b.setVolume(volume).setInode(inode).setBaseVersion(baseVersion).setSize(size);
-                    setAttributes(b, attributes);
+                    sendAttributes(attributes, b::setMode, b::setUid, b::setGid, b::setMtimeMillis, b::setAtimeMillis);
                 }
                 int to = Math.min(blocks.size(), from + COMMIT_PART);
                 for (CommittedBlock c : blocks.subList(from, to)) {
