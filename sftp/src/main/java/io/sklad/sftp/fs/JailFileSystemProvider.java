@@ -476,7 +476,38 @@ public final class JailFileSystemProvider extends RootedFileSystemProvider {
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
         requireWritable(path);
-        onHost(() -> host.setAttribute(resolveFollowing(path, Arrays.asList(options)), attribute, value, options));
+        onHost(() -> {
+            SetTarget t = setTarget(path, options);
+            host.setAttribute(t.hostPath(), attribute, value, t.options());
+        });
+    }
+
+    /** Where an attribute change lands on the host, and how the host is to treat a link there. */
+    private record SetTarget(Path hostPath, LinkOption[] options) {
+    }
+
+    /**
+     * The file a path reaches, or the symlink itself when the path ends in a link whose target does not exist
+     * (yet). sshfs sends lchown and lutimes as SETSTAT, which follows links, so `cp -a` onto an sshfs mount failed
+     * for a relative link copied before its target (OpenSSH's sftp-server fails the same way); changing the link
+     * is what cp asked for.
+     */
+    private SetTarget setTarget(Path path, LinkOption[] options) throws IOException {
+        Path followed = resolveFollowing(path, Arrays.asList(options));
+        if (Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS)) {
+            return new SetTarget(followed, options);
+        }
+        try {
+            host.readAttributes(followed, BasicFileAttributes.class);
+            return new SetTarget(followed, options);
+        } catch (NoSuchFileException dangling) {
+            // below: a link to nothing takes the change itself
+        }
+        Path link = resolve(path, false);
+        if (host.readAttributes(link, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink()) {
+            return new SetTarget(link, new LinkOption[] {LinkOption.NOFOLLOW_LINKS});
+        }
+        return new SetTarget(followed, options);
     }
 
     /**
@@ -509,7 +540,13 @@ public final class JailFileSystemProvider extends RootedFileSystemProvider {
         }
         FileAttributeView view;
         try {
-            view = onHost(() -> host.getFileAttributeView(resolve(path, follow), type, options));
+            view = onHost(() -> {
+                if (!method.getName().startsWith("set")) {
+                    return host.getFileAttributeView(resolve(path, follow), type, options);
+                }
+                SetTarget t = setTarget(path, options);
+                return host.getFileAttributeView(t.hostPath(), type, t.options());
+            });
         } catch (IOException e) {
             if (Arrays.asList(method.getExceptionTypes()).contains(IOException.class)) {
                 throw e;

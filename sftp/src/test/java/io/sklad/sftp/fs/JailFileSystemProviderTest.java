@@ -56,6 +56,25 @@ class JailFileSystemProviderTest {
     }
 
     @Test
+    void anAttributeChangeThroughALinkToNothingChangesTheLink() throws Exception {
+        // sshfs sends lutimes as SETSTAT, which follows links: cp -a sets a link's times before its target exists
+        Files.createSymbolicLink(root.resolve("a/early"), Path.of("later.txt"));
+        JailFileSystem fs = jail(false);
+        FileTime old = FileTime.fromMillis(1_600_000_000_000L);
+        Files.setAttribute(fs.getPath("/a/early"), "basic:lastModifiedTime", old);
+        assertThat(Files.getLastModifiedTime(root.resolve("a/early"), LinkOption.NOFOLLOW_LINKS)).isEqualTo(old);
+        Files.getFileAttributeView(fs.getPath("/a/early"), BasicFileAttributeView.class).setTimes(old, null, null);
+        assertThat(root.resolve("a/later.txt")).doesNotExist();
+        // once the target is there, the change goes to the target as before
+        Files.writeString(root.resolve("a/later.txt"), "now");
+        Files.setAttribute(fs.getPath("/a/early"), "basic:lastModifiedTime", old);
+        assertThat(Files.getLastModifiedTime(root.resolve("a/later.txt"))).isEqualTo(old);
+        // a path that is not there at all is still not there
+        assertThatThrownBy(() -> Files.setAttribute(fs.getPath("/a/none"), "basic:lastModifiedTime", old))
+                .isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
     void symlinksAreFollowedOnlyInside() throws Exception {
         Files.createSymbolicLink(root.resolve("out-dir"), outside);
         Files.createSymbolicLink(root.resolve("out-file"), outside.resolve("secret.txt"));
