@@ -37,15 +37,7 @@ final class JdbcContents {
         if (!r.blocksRecorded()) {
             storeBlocks(m.c, m.millis, v, r.blocks(), nodesByBlock);
         }
-        Sql.update(m.c, "UPDATE file_versions SET valid_to_tx = ? WHERE inode = ? AND valid_to_tx IS NULL",
-                m.tx, cur.inode());
-        AttributeUpdate a = r.attributes();
-        JdbcNamespace.insertVersion(m, cur.inode(), m.tx, r.size(),
-                a.mode() == null ? cur.mode() : a.mode() & 07777,
-                a.uid() == null ? cur.uid() : a.uid(),
-                a.gid() == null ? cur.gid() : a.gid(),
-                a.mtimeMillis() == null ? m.millis : a.mtimeMillis(),
-                a.atimeMillis() == null ? cur.atimeMillis() : a.atimeMillis(), cur.symlinkTarget());
+        JdbcNamespace.replaceVersionRow(m, cur, m.tx, r.size(), r.attributes(), m.millis);
         replaceMapRows(m, cur.inode(), r.blocks());
         Sql.update(m.c, "UPDATE block_map SET valid_to_tx = ? WHERE inode = ? AND valid_to_tx IS NULL"
                 + " AND block_index >= ?", m.tx, cur.inode(), blockCount);

@@ -194,16 +194,26 @@ final class JdbcNamespace {
     static EntryInfo setAttributes(Mutation m, VolumeInfo v, String path, AttributeUpdate u) throws SQLException {
         Target t = Lookups.existing(m.c, v, path, NOW);
         EntryInfo cur = Lookups.entry(m.c, t.existing().inode(), t.name(), NOW, path);
+        replaceVersionRow(m, cur, cur.version(), cur.size(), u, cur.mtimeMillis());
+        return Lookups.entry(m.c, cur.inode(), t.name(), NOW, path);
+    }
+
+    /**
+     * Ends {@code cur}'s current attribute row and inserts its successor as of this transaction: {@code u} over
+     * {@code cur}'s attributes, {@code mtimeIfUnset} when {@code u} sets no mtime. A commit (new version, new
+     * size) and a SetAttributes (same version) both come through here.
+     */
+    static void replaceVersionRow(Mutation m, EntryInfo cur, long version, long size, AttributeUpdate u,
+                                  long mtimeIfUnset) throws SQLException {
         Sql.update(m.c, "UPDATE file_versions SET valid_to_tx = ? WHERE inode = ? AND valid_to_tx IS NULL",
                 m.tx, cur.inode());
-        insertVersion(m, cur.inode(), cur.version(), cur.size(),
+        insertVersion(m, cur.inode(), version, size,
                 u.mode() == null ? cur.mode() : u.mode() & 07777,
                 u.uid() == null ? cur.uid() : u.uid(),
                 u.gid() == null ? cur.gid() : u.gid(),
-                u.mtimeMillis() == null ? cur.mtimeMillis() : u.mtimeMillis(),
+                u.mtimeMillis() == null ? mtimeIfUnset : u.mtimeMillis(),
                 u.atimeMillis() == null ? cur.atimeMillis() : u.atimeMillis(),
                 cur.symlinkTarget());
-        return Lookups.entry(m.c, cur.inode(), t.name(), NOW, path);
     }
 
     static void insertVersion(Mutation m, long inode, long version, long size, int mode, int uid, int gid,
